@@ -5,28 +5,13 @@ using MLNet.CnnDiagnostics.Onnx;
 namespace MLNet.CnnDiagnostics.MLNet;
 
 /// <summary>Options of the activation-capture tap.</summary>
-public sealed class ActivationCaptureOptions
+public sealed class ActivationCaptureOptions : OnnxTapOptions
 {
-    /// <summary>Column of image tensors (vector of Single, C×H×W, planar), e.g. the output of ExtractPixels.</summary>
-    public string InputColumnName { get; set; } = "Pixels";
-
     /// <summary>Layers to capture: node names or tensor names of the model.</summary>
     public IList<string> Layers { get; set; } = [];
 
     /// <summary>Column names for the layers (same order); by default each layer's node name.</summary>
     public IList<string>? OutputColumnNames { get; set; }
-
-    /// <summary>ONNX model file; when null (and <see cref="Model"/> is null) the embedded ResNet18 with its preprocessing (RGB 0..255 input).</summary>
-    public string? ModelPath { get; set; }
-
-    /// <summary>An already loaded model (takes precedence over <see cref="ModelPath"/>).</summary>
-    public ModelGraph? Model { get; set; }
-
-    /// <summary>Rows per ONNX Runtime call.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>How ONNX Runtime runs (CPU by default).</summary>
-    public ExecutionOptions? Execution { get; set; }
 }
 
 /// <summary>Estimator of the activation-capture tap: one [C,H,W] column per requested layer.</summary>

@@ -5,13 +5,10 @@ using MLNet.CnnDiagnostics.Onnx;
 namespace MLNet.CnnDiagnostics.MLNet;
 
 /// <summary>Options of the embedding-extraction tap.</summary>
-public sealed class EmbeddingExtractionOptions
+public sealed class EmbeddingExtractionOptions : OnnxTapOptions
 {
     /// <summary>Name of the embedding column.</summary>
     public string OutputColumnName { get; set; } = "Embedding";
-
-    /// <summary>Column of image tensors (vector of Single, C×H×W, planar), e.g. the output of ExtractPixels.</summary>
-    public string InputColumnName { get; set; } = "Pixels";
 
     /// <summary>Layer (node or tensor name) whose output is the embedding; by default the penultimate features
     /// (the input of the final Gemm/MatMul classifier, or the last pooled tensor of a model without one).</summary>
@@ -19,18 +16,6 @@ public sealed class EmbeddingExtractionOptions
 
     /// <summary>Divide each embedding by its L2 norm.</summary>
     public bool Normalize { get; set; }
-
-    /// <summary>ONNX model file; when null (and <see cref="Model"/> is null) the embedded ResNet18 with its preprocessing.</summary>
-    public string? ModelPath { get; set; }
-
-    /// <summary>An already loaded model (takes precedence over <see cref="ModelPath"/>).</summary>
-    public ModelGraph? Model { get; set; }
-
-    /// <summary>Rows per ONNX Runtime call.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>How ONNX Runtime runs (CPU by default).</summary>
-    public ExecutionOptions? Execution { get; set; }
 }
 
 /// <summary>Estimator of the embedding tap: one flat vector column per image.</summary>
