@@ -46,14 +46,7 @@ public static class ActivationMapRenderer
                 : $"normalised over the whole layer [{Format(layerRange.Min)}, {Format(layerRange.Max)}]")
                 + (o.Colormap.IsDiverging ? ", symmetric around 0" : ""),
         };
-        int labelHeight = o.ShowLabels ? (int)Math.Ceiling(o.TextSize * 1.2f) : 0;
-        var header = new List<string>();
-        if (o.ShowLegend)
-        {
-            int width = new ImageGrid(shown, w * scale, h * scale, o.Padding, o.Columns, labelHeight).Width;
-            foreach (var line in legend) header.AddRange(TextRenderer.Wrap(line, o.TextSize, Math.Max(1, width - 2 * o.Padding)));
-        }
-        var grid = new ImageGrid(shown, w * scale, h * scale, o.Padding, o.Columns, labelHeight, ImageGrid.HeaderHeightFor(header.Count, o.TextSize));
+        var (grid, header) = ImageGrid.WithLegend(shown, w * scale, h * scale, o.Padding, o.Columns, o.TextSize, o.ShowLabels, o.ShowLegend ? legend : null);
         var labels = Enumerable.Range(0, shown).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToList();
         var image = grid.Compose(tiles, o.ShowLabels ? labels : null, header, o.Background);
         if (o.ShowColorBar)

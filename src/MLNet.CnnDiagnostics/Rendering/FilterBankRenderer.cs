@@ -24,15 +24,8 @@ public static class FilterBankRenderer
         int tileW = bank.KernelWidth * plan.Scale, tileH = bank.KernelHeight * plan.Scale;
         int count = plan.Filters * plan.Inputs;
         int? columns = o.Columns ?? (plan.Mode == FilterTileMode.PerInputChannel ? plan.Inputs : null);
-        int labelHeight = o.ShowLabels ? (int)Math.Ceiling(o.TextSize * 1.2f) : 0;
         var legend = Legend(bank, o);
-        var header = new List<string>();
-        if (o.ShowLegend)
-        {
-            int width = new ImageGrid(count, tileW, tileH, o.Padding, columns, labelHeight).Width;
-            foreach (var line in legend) header.AddRange(TextRenderer.Wrap(line, o.TextSize, Math.Max(1, width - 2 * o.Padding)));
-        }
-        var grid = new ImageGrid(count, tileW, tileH, o.Padding, columns, labelHeight, ImageGrid.HeaderHeightFor(header.Count, o.TextSize));
+        var (grid, header) = ImageGrid.WithLegend(count, tileW, tileH, o.Padding, columns, o.TextSize, o.ShowLabels, o.ShowLegend ? legend : null);
 
         var stats = bank.Statistics;
         var tiles = new List<RgbImage>(count);

@@ -72,6 +72,23 @@ public sealed class ImageGrid
     public static int HeaderHeightFor(int lines, float textSize) => lines <= 0 ? 0 : (int)Math.Ceiling(lines * textSize * LineHeightPerTextSize) + 2;
 
     /// <summary>
+    /// Lays out a figure whose header holds <paramref name="legend"/> wrapped to the grid's width (no header when null) and whose
+    /// tiles carry a label band when <paramref name="labels"/> is true; returns the grid and the wrapped header lines.
+    /// </summary>
+    public static (ImageGrid Grid, IReadOnlyList<string> Header) WithLegend(int count, int tileWidth, int tileHeight, int padding, int? columns,
+        float textSize, bool labels, IReadOnlyList<string>? legend)
+    {
+        int labelHeight = labels ? (int)Math.Ceiling(textSize * LineHeightPerTextSize) : 0;
+        var header = new List<string>();
+        if (legend is not null)
+        {
+            int width = new ImageGrid(count, tileWidth, tileHeight, padding, columns, labelHeight).Width;
+            foreach (var line in legend) header.AddRange(TextRenderer.Wrap(line, textSize, Math.Max(1, width - 2 * padding)));
+        }
+        return (new ImageGrid(count, tileWidth, tileHeight, padding, columns, labelHeight, HeaderHeightFor(header.Count, textSize)), header);
+    }
+
+    /// <summary>
     /// Draws the tiles (each exactly <see cref="TileWidth"/>×<see cref="TileHeight"/>), optional labels under them and optional
     /// header lines on a <paramref name="background"/> (white by default) image of <see cref="Width"/>×<see cref="Height"/>.
     /// </summary>
