@@ -55,7 +55,7 @@ public static class FilterBankRenderer
         var o = plan.Options;
         int dead = bank.DeadFilters.Count;
         string first = $"{bank.LayerName}: {bank.OutputChannels} filters of {bank.InputChannels}×{bank.KernelHeight}×{bank.KernelWidth}, "
-            + (dead == 0 ? "none dead" : $"{dead} dead (L2 norm ≤ {bank.DeadNormFraction.ToString("P0", CultureInfo.InvariantCulture)} of the largest)");
+            + (dead == 0 ? "none dead" : $"{dead} dead (L2 norm ≤ {(bank.DeadNormFraction * 100).ToString("G3", CultureInfo.InvariantCulture)}% of the largest)");
         string tiles = plan.Mode switch
         {
             FilterTileMode.Rgb => $"RGB tiles: input channels {(o.InputChannelsAreBgr ? "2, 1, 0" : "0, 1, 2")} as red, green, blue",

@@ -76,6 +76,7 @@ public sealed class ActivationMapRendererTests
     public void Grid_WithLabelsAndLegend_DrawsText()
     {
         var r = ActivationMapRenderer.RenderGrid(Activations(3, 5, 5), new ActivationGridOptions { LayerName = "relu1", Background = Background });
+        r.Image.SavePng(Path.Combine(AppContext.BaseDirectory, "artifacts", "activation-grid-synthetic.png"));
         StringAssert.Contains(r.Legend[0], "relu1: 3 channels of 5×5");
         Assert.IsGreaterThan(0, r.Grid.HeaderHeight);
         Assert.IsTrue(Enumerable.Range(0, r.Image.Width).Any(x => r.Image.GetPixel(x, r.Grid.HeaderHeight / 2) != Background), "legend ink");
@@ -95,6 +96,8 @@ public sealed class ActivationMapRendererTests
         CollectionAssert.AreEqual(HeatmapOverlay.Render(picture, mean, alpha: 0.5).Pixels, ActivationMapRenderer.RenderOverlay(picture, a, null, options).Pixels);
         var withBar = ActivationMapRenderer.RenderOverlay(picture, a, 0, options with { ShowColorBar = true });
         Assert.IsGreaterThan(picture.Width, withBar.Width);
+        ActivationMapRenderer.RenderOverlay(new RgbImage(96, 96, new SKColor(40, 80, 120)), a, 0, options with { ShowColorBar = true })
+            .SavePng(Path.Combine(AppContext.BaseDirectory, "artifacts", "activation-overlay-synthetic.png"));
     }
 
     [TestMethod]

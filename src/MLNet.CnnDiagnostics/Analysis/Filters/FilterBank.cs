@@ -1,3 +1,5 @@
+using MLNet.CnnDiagnostics.Onnx;
+
 namespace MLNet.CnnDiagnostics.Analysis;
 
 /// <summary>
@@ -30,6 +32,19 @@ public sealed class FilterBank
         Weights = weights;
         DeadNormFraction = deadNormFraction;
         _statistics = new(ComputeStatistics);
+    }
+
+    /// <summary>
+    /// Reads the kernels of Conv layer <paramref name="layerName"/> (node or output tensor name) from <paramref name="graph"/>.
+    /// A layer that is not a convolution, or a ConvTranspose (whose weights are laid out [in, out, kh, kw]), is rejected.
+    /// </summary>
+    public static FilterBank FromModel(ModelGraph graph, string layerName, double deadNormFraction = DefaultDeadNormFraction)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var layer = graph.GetLayer(layerName);
+        if (layer.OpType == "ConvTranspose")
+            throw new CnnDiagnosticsException($"layer '{layer.Name}' is a ConvTranspose: its weights are [in, out, kh, kw], not filters; choose a Conv layer.");
+        return new FilterBank(layer.Name, graph.GetConvolutionWeights(layer.Name), deadNormFraction);
     }
 
     /// <summary>Default for <see cref="DeadNormFraction"/>: 1% of the layer's largest filter norm.</summary>
