@@ -40,4 +40,14 @@ public static class CnnDiagnosticsCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new EmbeddingExtractionEstimator(MLNetEnvironment.Of(catalog), TapModelSource.Resolve(options.Model, options.ModelPath), options);
     }
+
+    /// <summary>Reads the kernels of convolution layers into filter banks at <c>Fit</c> (data passes through unchanged).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="layers">Convolution layers (node or tensor names); by default the first convolution.</param>
+    /// <param name="modelPath">ONNX model file; null for the embedded ResNet18.</param>
+    public static FilterDumpEstimator DumpFilters(this TransformsCatalog catalog, string[]? layers = null, string? modelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new FilterDumpEstimator(MLNetEnvironment.Of(catalog), TapModelSource.Resolve(null, modelPath), layers);
+    }
 }
