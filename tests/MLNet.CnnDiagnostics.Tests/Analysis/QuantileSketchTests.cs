@@ -85,7 +85,14 @@ public sealed class QuantileSketchTests
             scan.Add(batch);
             (i < 12 ? first : second).Add(batch);
         }
-        first.Merge(second);
+        using (var bytes = new MemoryStream())
+        {
+            second.WriteTo(bytes); // handed over as another process would
+            bytes.Position = 0;
+            first.Merge(ActivationQuantiles.ReadFrom(bytes));
+        }
+        for (int ch = 0; ch < c; ch++) CollectionAssert.AreEqual(scan[ch].Buckets().ToList(), first[ch].Buckets().ToList());
+        Assert.AreEqual(scan.ImageCount, first.ImageCount);
         var thresholds = scan.TopThresholds();
         CollectionAssert.AreEqual(thresholds, first.TopThresholds());
         for (int ch = 0; ch < c; ch++)
@@ -108,5 +115,6 @@ public sealed class QuantileSketchTests
         var q = new ActivationQuantiles(2);
         var e3 = Assert.ThrowsExactly<CnnDiagnosticsException>(() => q.Add(new FloatTensor(1, 3, 2, 2)));
         StringAssert.Contains(e3.Message, "2 channels");
+        StringAssert.Contains(Assert.ThrowsExactly<CnnDiagnosticsException>(() => ActivationQuantiles.ReadFrom(new MemoryStream([2, 0, 0, 0, 1]))).Message, "truncated");
     }
 }

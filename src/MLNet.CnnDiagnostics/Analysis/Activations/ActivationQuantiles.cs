@@ -84,6 +84,37 @@ public sealed class ActivationQuantiles
         return _sketches.Select(s => s.Quantile(1 - topFraction)).ToArray();
     }
 
+    /// <summary>Writes the scan's state (image count and every channel's sketch) so another process can merge it.</summary>
+    public void WriteTo(Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(Channels);
+        writer.Write(ImageCount);
+        foreach (var sketch in _sketches) sketch.WriteTo(writer);
+    }
+
+    /// <summary>Reads a state written by <see cref="WriteTo"/>.</summary>
+    /// <exception cref="CnnDiagnosticsException">The stream does not hold a valid state.</exception>
+    public static ActivationQuantiles ReadFrom(Stream stream)
+    {
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            int channels = reader.ReadInt32();
+            if (channels <= 0 || channels > 1 << 20)
+                throw new CnnDiagnosticsException($"the stream does not hold an activation quantile scan: it declares {channels} channels.");
+            long images = reader.ReadInt64();
+            var sketches = Enumerable.Range(0, channels).Select(_ => QuantileSketch.ReadFrom(reader)).ToArray();
+            var scan = new ActivationQuantiles(channels, sketches[0].RelativeAccuracy, sketches[0].MaxBuckets) { ImageCount = images };
+            for (int c = 0; c < channels; c++) scan._sketches[c] = sketches[c];
+            return scan;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CnnDiagnosticsException("the stream ends inside an activation quantile scan (truncated file?).", e);
+        }
+    }
+
     private void RequireImages()
     {
         if (ImageCount == 0 || _sketches[0].Count == 0)

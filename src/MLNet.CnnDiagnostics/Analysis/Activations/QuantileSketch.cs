@@ -99,6 +99,60 @@ public sealed class QuantileSketch
         return Math.Clamp(ValueAtRank(rank), Min, Max);
     }
 
+    /// <summary>Writes the sketch's state so another process can merge it.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(RelativeAccuracy);
+        writer.Write(MaxBuckets);
+        writer.Write(Count);
+        writer.Write(Min);
+        writer.Write(Max);
+        var buckets = Buckets().ToList();
+        writer.Write(buckets.Count);
+        foreach (var (sign, index, count) in buckets)
+        {
+            writer.Write((sbyte)sign);
+            writer.Write(index);
+            writer.Write(count);
+        }
+    }
+
+    /// <summary>Reads a state written by <see cref="WriteTo"/>.</summary>
+    /// <exception cref="CnnDiagnosticsException">The data is not a valid sketch state.</exception>
+    public static QuantileSketch ReadFrom(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        try
+        {
+            double alpha = reader.ReadDouble();
+            int maxBuckets = reader.ReadInt32();
+            if (!(alpha > 0 && alpha < 1) || maxBuckets < 16 || maxBuckets > 1 << 24)
+                throw new CnnDiagnosticsException($"the data does not hold a quantile sketch: α = {alpha}, {maxBuckets} buckets.");
+            var sketch = new QuantileSketch(alpha, maxBuckets) { Count = reader.ReadInt64(), Min = reader.ReadSingle(), Max = reader.ReadSingle() };
+            int buckets = reader.ReadInt32();
+            long total = 0;
+            for (int b = 0; b < buckets; b++)
+            {
+                int sign = reader.ReadSByte(), index = reader.ReadInt32();
+                long count = reader.ReadInt64();
+                if (count <= 0 || sign is < -1 or > 1)
+                    throw new CnnDiagnosticsException($"the quantile sketch data holds a bad bucket (sign {sign}, count {count}).");
+                if (sign > 0) sketch._positive.Add(index, count);
+                else if (sign < 0) sketch._negative.Add(index, count);
+                else sketch.ZeroCount += count;
+                total += count;
+            }
+            if (total != sketch.Count)
+                throw new CnnDiagnosticsException($"the quantile sketch data declares {sketch.Count} values but its buckets hold {total}.");
+            return sketch;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CnnDiagnosticsException("the data ends inside a quantile sketch (truncated file?).", e);
+        }
+    }
+
     /// <summary>Non-empty buckets as (sign, index, count), negatives from the lowest value up, then zeros, then positives: the whole state, for tests and persistence.</summary>
     internal IEnumerable<(int Sign, int Index, long Count)> Buckets() =>
         _negative.Buckets().Select(b => (-1, b.Index, b.Count))
