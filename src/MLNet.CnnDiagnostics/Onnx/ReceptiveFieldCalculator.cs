@@ -76,6 +76,7 @@ public static class ReceptiveFieldCalculator
             else if (WindowOps.Contains(node.OpType) && node.Window is not null) result = ThroughWindow(node, known[0]);
             else if (GlobalPoolOps.Contains(node.OpType)) result = ThroughGlobalPool(known[0]);
             else if (PositionwiseOps.Contains(node.OpType)) result = known[0];
+            else if (node.OpType == "Split" && node.Axis is 1 or -3) result = known[0]; // a channel split keeps every position's field
             else if (JoiningOps.Contains(node.OpType)) result = Join(node, known, out why);
             else why = $"it comes from {node.OpType} node '{node.Name}', which the receptive-field calculator does not follow (it mixes positions or drops the spatial layout)";
             foreach (var output in node.OpType is "Dropout" or "BatchNormalization" or "MaxPool" ? node.Outputs.Take(1) : node.Outputs)

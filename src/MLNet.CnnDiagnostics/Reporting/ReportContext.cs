@@ -50,21 +50,45 @@ internal sealed class ReportContext : IDisposable
     /// <summary>A sampled row as a displayable image (inverse of the preprocessing given in the options).</summary>
     public RgbImage Image(int row) => RgbImage.FromChw(Images.Slice(row), Options.PixelMean, Options.PixelStd, Options.PixelMaxValue, Options.ChannelsAreBgr);
 
-    /// <summary>Runs the network on the given rows (in batches) and returns the requested tensors stacked over those rows.</summary>
-    public IReadOnlyDictionary<string, FloatTensor> Run(IReadOnlyList<string> tensors, IReadOnlyList<int>? rows = null, string? stage = null)
+    /// <summary>Runs the network on the given rows in batches, handing each batch's tensors (with its first row's position in <paramref name="rows"/>) to <paramref name="consume"/>.</summary>
+    public void ForEachBatch(IReadOnlyList<string> tensors, Action<int, IReadOnlyDictionary<string, FloatTensor>> consume, IReadOnlyList<int>? rows = null, string? stage = null)
     {
         rows ??= Enumerable.Range(0, Rows).ToList();
         string key = string.Join("|", tensors);
         if (!_executors.TryGetValue(key, out var exec))
             _executors[key] = exec = new OnnxExecutor(BatchedGraph.WithOnlyOutputs(tensors), Options.Execution);
-        var parts = tensors.ToDictionary(t => t, _ => new List<FloatTensor>());
         for (int start = 0; start < rows.Count; start += Options.BatchSize)
         {
             var batch = FloatTensor.Stack(rows.Skip(start).Take(Options.BatchSize).Select(Images.Slice).ToList());
-            foreach (var (name, value) in exec.Run(batch)) parts[name].Add(value);
+            consume(start, exec.Run(batch));
             if (stage is not null) Progress(stage, Math.Min(start + Options.BatchSize, rows.Count), rows.Count);
         }
+    }
+
+    /// <summary>Runs the network on the given rows (in batches) and returns the requested tensors stacked over those rows.</summary>
+    public IReadOnlyDictionary<string, FloatTensor> Run(IReadOnlyList<string> tensors, IReadOnlyList<int>? rows = null, string? stage = null)
+    {
+        var parts = tensors.ToDictionary(t => t, _ => new List<FloatTensor>());
+        ForEachBatch(tensors, (_, outputs) =>
+        {
+            foreach (var (name, value) in outputs) parts[name].Add(value);
+        }, rows, stage);
         return parts.ToDictionary(p => p.Key, p => Concat(p.Value));
+    }
+
+    /// <summary>
+    /// The layer of interest in the middle of the network: the output of the residual block (Add, then its activation)
+    /// nearest the middle, else the middle convolution; the first entry of <see cref="VisualizationOptions.Layers"/> when given.
+    /// </summary>
+    public string MiddleTensor()
+    {
+        if (Options.Layers is { Count: > 0 } chosen) return Graph.ResolveTensor(chosen[0]);
+        var layers = Graph.Layers;
+        var spatial = layers.Where(l => l.OutputShape is { Length: 4 } s && s[2] > 1 && s[3] > 1).ToList();
+        var blocks = spatial.Where(l => l.OpType is "Relu" && layers.Any(a => a.OpType == "Add" && a.Outputs[0] == l.Inputs[0])).ToList();
+        var pool = blocks.Count > 0 ? blocks : spatial.Where(l => l.IsConvolution).ToList();
+        if (pool.Count == 0) throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer with spatial output.");
+        return pool[(pool.Count - 1) / 2].Outputs[0];
     }
 
     /// <summary>The embedding of every sampled row, [N, D].</summary>

@@ -1,3 +1,5 @@
+using MLNet.CnnDiagnostics.Onnx;
+
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
 
 /// <summary>Section 1: the network's layers with output shapes and parameter counts.</summary>
@@ -9,7 +11,7 @@ internal sealed class ModelSection : ReportSectionBuilder
 
     public override ReportSections Flag => ReportSections.Model;
 
-    public override string Introduction => "Every layer of the network in execution order, with the shape of its output (N is the batch) and the number of weights it holds.";
+    public override string Introduction => "Every layer of the network in execution order, with the shape of its output (N is the batch), the number of weights it holds, and the receptive field of one output position in input pixels.";
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
     {
@@ -26,13 +28,16 @@ internal sealed class ModelSection : ReportSectionBuilder
             new("opset", graph.OpsetVersion.ToString()),
             new("embedding tensor", context.EmbeddingTensor),
         ]));
+        var fields = ReceptiveFieldCalculator.Compute(graph);
         var rows = new List<IReadOnlyList<string>>();
         foreach (var l in layers)
         {
-            summary.Model.Layers.Add(new LayerSummary { Name = l.Name, Op = l.OpType, OutputShape = l.OutputShape, Parameters = l.ParameterCount });
+            bool hasField = fields.TryGet(l.Outputs[0], out var field);
+            summary.Model.Layers.Add(new LayerSummary { Name = l.Name, Op = l.OpType, OutputShape = l.OutputShape, Parameters = l.ParameterCount, ReceptiveField = hasField ? field.Y.Size : null });
             string attributes = l.Convolution is { } c ? $"k{string.Join("×", c.Kernel)} s{string.Join("×", c.Strides)} p[{string.Join(",", c.Pads)}]" + (c.Group > 1 ? $" g{c.Group}" : "") : "";
-            rows.Add([l.Index.ToString(), l.Name, l.OpType, l.Output?.ShapeText ?? "?", l.ParameterCount.ToString("N0"), attributes]);
+            rows.Add([l.Index.ToString(), l.Name, l.OpType, l.Output?.ShapeText ?? "?", l.ParameterCount.ToString("N0"), attributes,
+                hasField ? $"{field.Y.Size}×{field.X.Size} (jump {field.Y.Jump})" : ""]);
         }
-        section.Blocks.Add(new TableBlock(["#", "layer", "op", "output shape", "parameters", "kernel / stride / pads"], rows, "Layer table"));
+        section.Blocks.Add(new TableBlock(["#", "layer", "op", "output shape", "parameters", "kernel / stride / pads", "receptive field"], rows, "Layer table"));
     }
 }
