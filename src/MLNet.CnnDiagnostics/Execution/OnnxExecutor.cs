@@ -1,0 +1,108 @@
+using Microsoft.ML.OnnxRuntime;
+using MLNet.CnnDiagnostics.Onnx;
+
+namespace MLNet.CnnDiagnostics.Execution;
+
+/// <summary>
+/// Owns one ONNX Runtime session over a <see cref="ModelGraph"/> and runs batched forward passes
+/// (plain, tapped, or forward+backward graphs: they are all ONNX graphs). Thread-safe for concurrent runs.
+/// </summary>
+public sealed class OnnxExecutor : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly SessionOptions _options;
+
+    /// <summary>Creates a session for the graph.</summary>
+    public OnnxExecutor(ModelGraph graph, ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        Graph = graph;
+        options ??= new ExecutionOptions();
+        _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        if (options.IntraOpThreads > 0) _options.IntraOpNumThreads = options.IntraOpThreads;
+        try
+        {
+            if (options.UseCuda) _options.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+            _session = new InferenceSession(graph.ToBytes(), _options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            _options.Dispose();
+            throw new CnnDiagnosticsException($"ONNX Runtime cannot load model '{graph.SourceName}'{(options.UseCuda ? " with the CUDA execution provider" : "")}: {e.Message}", e);
+        }
+        OutputNames = _session.OutputNames.ToList();
+        InputNames = _session.InputNames.ToList();
+    }
+
+    /// <summary>The graph this session runs.</summary>
+    public ModelGraph Graph { get; }
+
+    /// <summary>The graph's output tensor names.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>The graph's input tensor names.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>Runs the graph on a batch of images [N, C, H, W] fed to the image input.</summary>
+    public IReadOnlyDictionary<string, FloatTensor> Run(FloatTensor images, IReadOnlyList<string>? outputNames = null) =>
+        Run(new Dictionary<string, FloatTensor> { [Graph.ImageInput.Name] = images }, outputNames);
+
+    /// <summary>Runs the graph on named inputs and returns the requested outputs (all outputs by default).</summary>
+    public IReadOnlyDictionary<string, FloatTensor> Run(IReadOnlyDictionary<string, FloatTensor> inputs, IReadOnlyList<string>? outputNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        outputNames ??= OutputNames;
+        foreach (var name in outputNames)
+            if (!OutputNames.Contains(name))
+                throw new CnnDiagnosticsException($"'{name}' is not an output of model '{Graph.SourceName}'; {ClosestNames.Suggest(name, OutputNames)} (add intermediate tensors with ModelGraph.WithOutputs).");
+        var values = new List<OrtValue>(inputs.Count);
+        try
+        {
+            foreach (var (name, tensor) in inputs)
+            {
+                CheckInput(name, tensor);
+                values.Add(OrtValue.CreateTensorValueFromMemory(tensor.Data, tensor.Shape.Select(d => (long)d).ToArray()));
+            }
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, inputs.Keys.ToList(), values, outputNames);
+            var result = new Dictionary<string, FloatTensor>(outputNames.Count);
+            for (int i = 0; i < outputNames.Count; i++)
+            {
+                var shape = outputs[i].GetTensorTypeAndShape().Shape.Select(d => (int)d).ToArray();
+                result[outputNames[i]] = new FloatTensor(shape, outputs[i].GetTensorDataAsSpan<float>().ToArray());
+            }
+            return result;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new CnnDiagnosticsException($"ONNX Runtime failed to run model '{Graph.SourceName}': {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    private void CheckInput(string name, FloatTensor tensor)
+    {
+        if (!_session.InputMetadata.TryGetValue(name, out var meta))
+            throw new CnnDiagnosticsException($"'{name}' is not an input of model '{Graph.SourceName}'; its inputs are: {string.Join(", ", InputNames)}.");
+        var expected = meta.Dimensions;
+        bool ok = expected.Length == tensor.Rank;
+        for (int d = 0; ok && d < expected.Length; d++)
+            ok = expected[d] <= 0 || expected[d] == tensor.Shape[d];
+        if (ok) return;
+        string want = "[" + string.Join(",", expected.Select(d => d <= 0 ? "N" : d.ToString())) + "]";
+        string hint = expected.Length == tensor.Rank && expected.Length > 0 && expected[0] == 1 && tensor.Shape[0] != 1
+            ? " The model is fixed at batch 1: use ModelGraph.WithSymbolicBatch() to run batches."
+            : "";
+        throw new CnnDiagnosticsException($"input '{name}' of model '{Graph.SourceName}' expects shape {want}, got [{string.Join(",", tensor.Shape)}].{hint}");
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _session.Dispose();
+        _options.Dispose();
+    }
+}
