@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Gradients;
@@ -49,4 +50,7 @@ public sealed class BackwardGraph
 
     /// <summary>The model as ONNX bytes.</summary>
     public byte[] ToBytes() => Proto.ToByteArray();
+
+    /// <summary>The model as a <see cref="ModelGraph"/> (for the executor).</summary>
+    public ModelGraph ToModelGraph() => ModelGraph.Load(ToBytes(), FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})");
 }

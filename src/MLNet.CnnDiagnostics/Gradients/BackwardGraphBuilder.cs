@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using MLNet.CnnDiagnostics.Gradients.Rules;
+using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Gradients;
@@ -33,6 +34,9 @@ public sealed class BackwardGraphBuilder
 
     /// <summary>Prepares the ONNX model in <paramref name="onnxModel"/>, optionally with a linear head on a featurizer tensor.</summary>
     public BackwardGraphBuilder(byte[] onnxModel, LinearHead? head = null) : this(Parse(onnxModel), head) { }
+
+    /// <summary>Prepares a loaded model, optionally with a linear head on a featurizer tensor.</summary>
+    public BackwardGraphBuilder(ModelGraph model, LinearHead? head = null) : this((model ?? throw new ArgumentNullException(nameof(model))).Proto, head) { }
 
     internal BackwardGraphBuilder(ModelProto model, LinearHead? head)
     {
@@ -207,35 +211,14 @@ public sealed class BackwardGraphBuilder
         {
             dims[0] = new TensorShapeProto.Types.Dimension { DimParam = "N" };
             foreach (var o in forward.Graph.Output) o.Type = null;
-            return (ProbeAt(forward, 2), 2, null);
+            return (ShapeProbe.Measure(forward, 2), 2, null);
         }
         catch (CnnDiagnosticsException) when (fixedBatch is not null)
         {
             dims.Clear();
             dims.AddRange(original);
-            return (ProbeAt(forward, fixedBatch.Value), fixedBatch.Value, fixedBatch);
+            return (ShapeProbe.Measure(forward, fixedBatch.Value), fixedBatch.Value, fixedBatch);
         }
-    }
-
-    private static Dictionary<string, int[]> ProbeAt(ModelProto forward, int batch)
-    {
-        var probe = forward.Clone();
-        var graph = probe.Graph;
-        graph.Output.Clear();
-        var names = graph.Node.SelectMany(n => n.Output).Where(n => n != "").Distinct().ToList();
-        foreach (var n in names) graph.Output.Add(new ValueInfoProto { Name = n });
-        var input = graph.Input[0];
-        var shape = input.Type.TensorType.Shape.Dim.Select((d, i) => i == 0 ? batch : d.HasDimValue ? (int)d.DimValue
-            : throw new CnnDiagnosticsException($"input '{input.Name}' has a symbolic dimension {i} ('{d.DimParam}'); only the batch dimension may be symbolic.")).ToArray();
-        var random = new Random(12345);
-        var data = new float[FloatTensor.ElementCount(shape)];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
-        using var session = new OrtSession(probe.ToByteArray(), "forward model");
-        var results = session.Run(new Dictionary<string, FloatTensor> { [input.Name] = new FloatTensor(shape, data) }, names);
-        var shapes = results.ToDictionary(r => r.Key, r => r.Value.Shape);
-        shapes[input.Name] = shape;
-        foreach (var t in graph.Initializer) shapes[t.Name] = t.Dims.Select(d => (int)d).ToArray();
-        return shapes;
     }
 
     private int[] ShapeOrThrow(string tensor) =>

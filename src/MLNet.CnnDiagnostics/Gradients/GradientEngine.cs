@@ -1,3 +1,6 @@
+using MLNet.CnnDiagnostics.Execution;
+using MLNet.CnnDiagnostics.Onnx;
+
 namespace MLNet.CnnDiagnostics.Gradients;
 
 /// <summary>
@@ -6,18 +9,23 @@ namespace MLNet.CnnDiagnostics.Gradients;
 /// </summary>
 public sealed class GradientEngine : IDisposable
 {
-    private readonly Dictionary<string, (BackwardGraph Graph, OrtSession Session)> _graphs = new();
+    private readonly Dictionary<string, (BackwardGraph Graph, OnnxExecutor Session)> _graphs = new();
     private readonly object _lock = new();
+    private readonly ExecutionOptions? _execution;
     private bool _disposed;
 
     /// <summary>An engine over an ONNX model (bytes), optionally with a linear head on a featurizer tensor.</summary>
     public GradientEngine(byte[] onnxModel, LinearHead? head = null) : this(new BackwardGraphBuilder(onnxModel, head)) { }
 
+    /// <summary>An engine over a loaded model, optionally with a linear head on a featurizer tensor.</summary>
+    public GradientEngine(ModelGraph model, LinearHead? head = null, ExecutionOptions? execution = null) : this(new BackwardGraphBuilder(model, head), execution) { }
+
     /// <summary>An engine over a prepared builder.</summary>
-    public GradientEngine(BackwardGraphBuilder builder)
+    public GradientEngine(BackwardGraphBuilder builder, ExecutionOptions? execution = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         Builder = builder;
+        _execution = execution;
     }
 
     /// <summary>The builder that writes the backward graphs.</summary>
@@ -48,7 +56,7 @@ public sealed class GradientEngine : IDisposable
     public BackwardGraph GraphFor(string? targetTensor, IReadOnlyList<string> withRespectTo, IReadOnlyList<string>? extraOutputs = null, bool guidedRelu = false) =>
         Entry(targetTensor, withRespectTo, extraOutputs ?? [], guidedRelu).Graph;
 
-    private (BackwardGraph Graph, OrtSession Session) Entry(string? targetTensor, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
+    private (BackwardGraph Graph, OnnxExecutor Session) Entry(string? targetTensor, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
     {
         string tensor = targetTensor ?? Builder.DefaultTarget;
         string key = $"{tensor}\n{string.Join("\t", wrt)}\n{string.Join("\t", extras)}\n{guided}";
@@ -57,7 +65,7 @@ public sealed class GradientEngine : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_graphs.TryGetValue(key, out var entry)) return entry;
             var graph = Builder.Build(tensor, wrt, extras, guided);
-            entry = (graph, new OrtSession(graph.ToBytes(), wrt.Count > 0 ? "backward graph" : "forward graph"));
+            entry = (graph, new OnnxExecutor(graph.ToModelGraph(), _execution));
             _graphs[key] = entry;
             return entry;
         }

@@ -184,12 +184,13 @@ public sealed class BackwardRuleTests
     public void GuidedRelu_AlsoZeroesNegativeGradients()
     {
         // y = w2 · relu(W1 x): the guided gradient is W1ᵀ (1[W1 x > 0] ⊙ relu(w2))
-        var m = new TinyModel([1, 4]);
-        m.Node("Gemm", ["x", m.Weight("w1", 6, 4)], "h", I("transB", 1));
+        var m = new TinyModel([1, 4, 1, 1]);
+        m.Node("Flatten", ["x"], "f");
+        m.Node("Gemm", ["f", m.Weight("w1", 6, 4)], "h", I("transB", 1));
         m.Node("Relu", ["h"], "r");
         m.Node("Gemm", ["r", m.Weight("w2", 1, 6)], "y", I("transB", 1));
         using var engine = new GradientEngine(m.Build("y"));
-        var x = FiniteDifferences.RandomInput([1, 4], 5);
+        var x = FiniteDifferences.RandomInput([1, 4, 1, 1], 5);
         var g = engine.Compute(x, new ClassTarget(0), guidedRelu: true).Gradients["x"].Data;
 
         var r = new Random(1);
