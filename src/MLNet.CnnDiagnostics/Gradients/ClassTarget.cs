@@ -20,6 +20,13 @@ public sealed class ClassTarget : GradientTarget
     public int ClassOf(int item) => _classes.Length == 1 ? _classes[0] : _classes[item];
 
     /// <inheritdoc/>
+    public override GradientTarget ForItems(int start, int count) =>
+        _classes.Length == 1 ? this : new ClassTarget(_classes.AsSpan(start, count).ToArray(), Tensor);
+
+    /// <inheritdoc/>
+    public override GradientTarget Repeat(int item, int count) => _classes.Length == 1 ? this : new ClassTarget(ClassOf(item), Tensor);
+
+    /// <inheritdoc/>
     public override FloatTensor Seed(int[] shape)
     {
         int size = ItemSize(shape);

@@ -16,6 +16,12 @@ public abstract class GradientTarget
     /// <summary>The seed (weights of the sum) for a batch, given the target tensor's shape with the batch first.</summary>
     public abstract FloatTensor Seed(int[] shape);
 
+    /// <summary>The target for items [start, start + count) of a batch (targets that differ per item slice themselves).</summary>
+    public virtual GradientTarget ForItems(int start, int count) => this;
+
+    /// <summary>The target for one item repeated <paramref name="count"/> times (e.g. noisy copies or path points of one image).</summary>
+    public virtual GradientTarget Repeat(int item, int count) => this;
+
     /// <summary>Elements per batch item of a tensor of this shape.</summary>
     protected static int ItemSize(int[] shape) => (int)FloatTensor.ElementCount(shape.AsSpan(1).ToArray());
 }
