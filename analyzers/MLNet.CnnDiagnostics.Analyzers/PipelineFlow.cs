@@ -138,12 +138,24 @@ public sealed class PipelineFlow
                     case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
                         writes.Assignments.Add((target.Local, assignment.Syntax.Span.End, assignment.Value));
                         break;
-                    case IInvocationOperation invocation when api.IsFit(invocation) && PipelineApi.Receiver(invocation) is ILocalReferenceOperation fitted:
+                    case IInvocationOperation invocation when api.IsFit(invocation) && ChainStart(PipelineApi.Receiver(invocation)) is ILocalReferenceOperation fitted:
                         writes.Fits.Add((fitted.Local, invocation.Syntax.SpanStart));
                         break;
                 }
             }
             return writes;
+        }
+
+        // where a fluent chain starts: local.Append(a).AppendVisualization() starts at local
+        private static IOperation? ChainStart(IOperation? operation)
+        {
+            for (int depth = 0; depth < MaxDepth; depth++)
+            {
+                if (operation is IConversionOperation conversion) operation = conversion.Operand;
+                else if (operation is IInvocationOperation call && PipelineApi.Receiver(call) is { } receiver) operation = receiver;
+                else return operation;
+            }
+            return null;
         }
     }
 }

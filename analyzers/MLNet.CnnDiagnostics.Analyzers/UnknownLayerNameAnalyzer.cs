@@ -84,18 +84,16 @@ public sealed class UnknownLayerNameAnalyzer : PipelineAnalyzer
 
     private static OnnxGraphNames? Read(AdditionalText model, CancellationToken token)
     {
+        // the file first: asking csc for the text of a binary file fails the build (CS2015)
+        if (ReadModelFile(model.Path) is { } bytes) return OnnxNameReader.TryRead(bytes);
+        // no file behind it (an editor buffer): use the text when decoding lost nothing (no U+FFFD)
         var text = model.GetText(token);
-        if (text is not null && text.Length <= MaxModelBytes)
-        {
-            string content = text.ToString();
-            // lossless only when decoding replaced nothing; the compiler decodes a binary file as UTF-8 with U+FFFD for bad bytes
-            if (content.IndexOf('\uFFFD') < 0 && OnnxNameReader.TryRead((text.Encoding ?? Encoding.UTF8).GetBytes(content)) is { } fromText)
-                return fromText;
-        }
-        return ReadModelFile(model.Path) is { } bytes ? OnnxNameReader.TryRead(bytes) : null;
+        if (text is null || text.Length > MaxModelBytes) return null;
+        string content = text.ToString();
+        return content.IndexOf('\uFFFD') < 0 ? OnnxNameReader.TryRead((text.Encoding ?? Encoding.UTF8).GetBytes(content)) : null;
     }
 
-#pragma warning disable RS1035 // the model is a declared AdditionalFiles input; its text form is lossy for binary bytes, so read the bytes themselves
+#pragma warning disable RS1035 // the model is a declared AdditionalFiles input; the compiler has no binary form of it, so read the bytes themselves
     private static byte[]? ReadModelFile(string path)
     {
         try

@@ -14,6 +14,13 @@ public sealed class LostTapsTests
         """), new Microsoft.CodeAnalysis.Testing.DiagnosticResult(CnnDiagnosticsRules.LostTaps).WithLocation(0).WithArguments("pipeline", "CaptureActivations"));
 
     [TestMethod]
+    public Task ReassignmentBeforeAFluentFit_Warns() => Verify<LostTapsAnalyzer>.AnalyzerAsync(InMethod("""
+                IEstimator<ITransformer> pipeline = ml.Transforms.ExtractEmbedding("Embedding", "Pixels");
+                {|CNND004:pipeline = ml.Transforms.Concatenate("Features", "Pixels")|};
+                pipeline.Append(ml.Transforms.CopyColumns("A", "B")).AppendVisualization().Fit(data);
+        """));
+
+    [TestMethod]
     public Task ReassignmentThatKeepsTheChain_NoWarning() => Verify<LostTapsAnalyzer>.AnalyzerAsync(InMethod("""
                 IEstimator<ITransformer> pipeline = ml.Transforms.ExtractEmbedding("Embedding", "Pixels");
                 pipeline = pipeline.Append(ml.Transforms.ProjectTsne("Map", "Embedding"));
