@@ -21,8 +21,18 @@ public static class DefaultModels
     /// <summary>Path of ResNetPreprocess.onnx (RGB 0..255 → BGR minus the mean image).</summary>
     public static string ResNet18PreprocessPath => Locate(Path.Combine("ResNetPrepOnnx", "ResNetPreprocess.onnx"));
 
-    /// <summary>Loads the embedded ResNet18.</summary>
+    /// <summary>Input of the composed model: RGB pixels 0..255, planar [1,3,224,224], as ML.NET's ExtractPixels gives them.</summary>
+    public const string ResNet18PixelsInput = "OriginalInput";
+
+    /// <summary>Loads the embedded ResNet18 (input: preprocessed BGR with the mean image subtracted).</summary>
     public static ModelGraph LoadResNet18() => ModelGraph.Load(ResNet18Path);
+
+    /// <summary>
+    /// The embedded ResNet18 with its preprocessing model in front: one graph from RGB pixels 0..255
+    /// ([1,3,224,224] planar, ML.NET's ExtractPixels defaults) to the 512-d pooled features.
+    /// </summary>
+    public static ModelGraph LoadResNet18WithPreprocessing() =>
+        ModelGraph.Compose(ModelGraph.Load(ResNet18PreprocessPath), LoadResNet18(), "embedded ResNet18 (Microsoft.ML.DnnImageFeaturizer.ResNet18)");
 
     private static string Locate(string relative)
     {

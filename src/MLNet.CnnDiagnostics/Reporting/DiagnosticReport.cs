@@ -1,0 +1,94 @@
+namespace MLNet.CnnDiagnostics.Reporting;
+
+/// <summary>
+/// The report as data: sections of figures, tables and text, plus a machine-readable summary.
+/// The HTML writer renders it; the JSON summary serialises <see cref="Summary"/>.
+/// </summary>
+public sealed class DiagnosticReport
+{
+    /// <summary>Title shown at the top of the page.</summary>
+    public string Title { get; set; } = "CNN diagnostics";
+
+    /// <summary>When the report was made (UTC).</summary>
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+
+    /// <summary>The sections, in the order of the lesson: model, filters, activations, embedding, investigation, decisions, sanity.</summary>
+    public List<ReportSection> Sections { get; } = [];
+
+    /// <summary>The numbers of the report (written beside the HTML as JSON).</summary>
+    public ReportSummary Summary { get; } = new();
+
+    /// <summary>The section with the given id, or null.</summary>
+    public ReportSection? this[string id] => Sections.FirstOrDefault(s => s.Id == id);
+}
+
+/// <summary>One section of the report.</summary>
+/// <param name="Id">Stable identifier used as the HTML anchor (e.g. <c>filters</c>).</param>
+/// <param name="Title">Heading.</param>
+public sealed record ReportSection(string Id, string Title)
+{
+    /// <summary>One or two sentences saying what the section shows and how to read it.</summary>
+    public string? Introduction { get; set; }
+
+    /// <summary>The content blocks.</summary>
+    public List<ReportBlock> Blocks { get; } = [];
+
+    /// <summary>Remarks such as "skipped: the data has no labels".</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>Seconds it took to compute the section.</summary>
+    public double Seconds { get; set; }
+}
+
+/// <summary>A piece of content in a section.</summary>
+public abstract record ReportBlock;
+
+/// <summary>Free text (plain, HTML-escaped when written).</summary>
+/// <param name="Text">The text.</param>
+public sealed record TextBlock(string Text) : ReportBlock;
+
+/// <summary>Named numbers shown as a small definition list.</summary>
+/// <param name="Items">Label and value pairs, in order.</param>
+public sealed record MetricsBlock(IReadOnlyList<KeyValuePair<string, string>> Items) : ReportBlock;
+
+/// <summary>A PNG figure.</summary>
+/// <param name="Png">Encoded PNG bytes (embedded inline as a data URI).</param>
+/// <param name="Caption">Caption under the figure.</param>
+public sealed record FigureBlock(byte[] Png, string Caption) : ReportBlock;
+
+/// <summary>A table.</summary>
+/// <param name="Headers">Column headers.</param>
+/// <param name="Rows">Cells, row by row, as text.</param>
+/// <param name="Caption">Caption above the table.</param>
+public sealed record TableBlock(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows, string? Caption = null) : ReportBlock;
+
+/// <summary>Rows of small images with captions, e.g. a query and its nearest neighbours.</summary>
+/// <param name="Rows">Each row: a label and its tiles.</param>
+/// <param name="Caption">Caption above the gallery.</param>
+public sealed record GalleryBlock(IReadOnlyList<GalleryRow> Rows, string? Caption = null) : ReportBlock;
+
+/// <summary>One row of a gallery.</summary>
+/// <param name="Label">Row label (e.g. "query 12, label 7").</param>
+/// <param name="Tiles">The images of the row.</param>
+public sealed record GalleryRow(string Label, IReadOnlyList<GalleryTile> Tiles);
+
+/// <summary>One image of a gallery.</summary>
+/// <param name="Png">Encoded PNG bytes.</param>
+/// <param name="Caption">Short caption (e.g. a distance).</param>
+/// <param name="Mark">Optional mark: <c>good</c> (e.g. same class), <c>bad</c>, or null.</param>
+public sealed record GalleryTile(byte[] Png, string Caption, string? Mark = null);
+
+/// <summary>An interactive 2-D scatter (e.g. t-SNE): coloured by label, zoom and pan, a tooltip with the image on hover.</summary>
+/// <param name="Points">The points.</param>
+/// <param name="ColorBy">What the colour means (e.g. "label").</param>
+/// <param name="Caption">Caption above the plot.</param>
+public sealed record ScatterBlock(IReadOnlyList<ScatterPoint> Points, string ColorBy, string? Caption = null) : ReportBlock;
+
+/// <summary>One point of a scatter.</summary>
+/// <param name="X">Horizontal coordinate.</param>
+/// <param name="Y">Vertical coordinate.</param>
+/// <param name="Label">Class label (colour), or null.</param>
+/// <param name="Prediction">Predicted class, or null.</param>
+/// <param name="ThumbnailPng">Small image shown in the tooltip, or null.</param>
+/// <param name="Row">Row index in the sample.</param>
+public sealed record ScatterPoint(double X, double Y, string? Label, string? Prediction, byte[]? ThumbnailPng, int Row);

@@ -1,0 +1,152 @@
+using System.Text.Json.Serialization;
+
+namespace MLNet.CnnDiagnostics.Reporting;
+
+/// <summary>The report's numbers, serialised as the JSON summary beside the HTML file (null parts are left out).</summary>
+public sealed class ReportSummary
+{
+    /// <summary>Rows analysed (the seeded sample).</summary>
+    [JsonPropertyName("rows")] public int Rows { get; set; }
+
+    /// <summary>The model: its layers.</summary>
+    [JsonPropertyName("model")] public ModelSummary Model { get; set; } = new();
+
+    /// <summary>The classifier head, when there is one and labels exist.</summary>
+    [JsonPropertyName("classifier")] public ClassifierSummary? Classifier { get; set; }
+
+    /// <summary>The embedding space.</summary>
+    [JsonPropertyName("embedding")] public EmbeddingSummary? Embedding { get; set; }
+
+    /// <summary>The t-SNE projection.</summary>
+    [JsonPropertyName("tsne")] public TsneSummary? Tsne { get; set; }
+
+    /// <summary>Filter banks.</summary>
+    [JsonPropertyName("filters")] public List<FilterSummary> Filters { get; set; } = [];
+
+    /// <summary>Maximally activating patches per layer.</summary>
+    [JsonPropertyName("topPatches")] public List<TopPatchesSummary> TopPatches { get; set; } = [];
+
+    /// <summary>Class visualizations.</summary>
+    [JsonPropertyName("classVisualizations")] public List<ClassVisualizationSummary> ClassVisualizations { get; set; } = [];
+
+    /// <summary>Attribution maps made.</summary>
+    [JsonPropertyName("attributions")] public List<AttributionSummary> Attributions { get; set; } = [];
+
+    /// <summary>Sanity checks.</summary>
+    [JsonPropertyName("sanity")] public SanitySummary Sanity { get; set; } = new();
+
+    /// <summary>Seconds per section id.</summary>
+    [JsonPropertyName("timings")] public Dictionary<string, double> Timings { get; set; } = [];
+
+    /// <summary>Sections skipped and why.</summary>
+    [JsonPropertyName("skipped")] public Dictionary<string, string> Skipped { get; set; } = [];
+}
+
+/// <summary>The model part of the summary.</summary>
+public sealed class ModelSummary
+{
+    /// <summary>Where the model came from.</summary>
+    [JsonPropertyName("source")] public string Source { get; set; } = "";
+
+    /// <summary>Every layer.</summary>
+    [JsonPropertyName("layers")] public List<LayerSummary> Layers { get; set; } = [];
+}
+
+/// <summary>One layer.</summary>
+public sealed class LayerSummary
+{
+    /// <summary>Layer name.</summary>
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    /// <summary>ONNX op type.</summary>
+    [JsonPropertyName("op")] public string Op { get; set; } = "";
+    /// <summary>Output shape (-1 for the batch).</summary>
+    [JsonPropertyName("outputShape")] public int[]? OutputShape { get; set; }
+    /// <summary>Parameter count.</summary>
+    [JsonPropertyName("parameters")] public long Parameters { get; set; }
+    /// <summary>Receptive field size in input pixels (when known).</summary>
+    [JsonPropertyName("receptiveField")] public int? ReceptiveField { get; set; }
+}
+
+/// <summary>The classifier part of the summary.</summary>
+public sealed class ClassifierSummary
+{
+    /// <summary>Accuracy on the sample.</summary>
+    [JsonPropertyName("accuracy")] public double Accuracy { get; set; }
+    /// <summary>Class names in index order.</summary>
+    [JsonPropertyName("classes")] public List<string> Classes { get; set; } = [];
+    /// <summary>Where the class scores come from.</summary>
+    [JsonPropertyName("source")] public string Source { get; set; } = "";
+}
+
+/// <summary>The embedding part of the summary.</summary>
+public sealed class EmbeddingSummary
+{
+    /// <summary>Tensor the embedding comes from.</summary>
+    [JsonPropertyName("layer")] public string Layer { get; set; } = "";
+    /// <summary>Embedding length.</summary>
+    [JsonPropertyName("dimension")] public int Dimension { get; set; }
+    /// <summary>Leave-one-out 10-NN accuracy in the embedding space.</summary>
+    [JsonPropertyName("knnAccuracy")] public double? KnnAccuracy { get; set; }
+}
+
+/// <summary>The t-SNE part of the summary.</summary>
+public sealed class TsneSummary
+{
+    /// <summary>Number of points.</summary>
+    [JsonPropertyName("points")] public int Points { get; set; }
+    /// <summary>Trustworthiness (k = 10).</summary>
+    [JsonPropertyName("trustworthiness")] public double Trustworthiness { get; set; }
+    /// <summary>Leave-one-out 10-NN accuracy in 2-D.</summary>
+    [JsonPropertyName("knnAccuracy2d")] public double? KnnAccuracy2d { get; set; }
+}
+
+/// <summary>One filter bank.</summary>
+public sealed class FilterSummary
+{
+    /// <summary>Layer name.</summary>
+    [JsonPropertyName("layer")] public string Layer { get; set; } = "";
+    /// <summary>Number of filters.</summary>
+    [JsonPropertyName("filters")] public int Filters { get; set; }
+    /// <summary>Indices of dead filters.</summary>
+    [JsonPropertyName("dead")] public List<int> Dead { get; set; } = [];
+}
+
+/// <summary>Top activating patches of one layer.</summary>
+public sealed class TopPatchesSummary
+{
+    /// <summary>Layer name.</summary>
+    [JsonPropertyName("layer")] public string Layer { get; set; } = "";
+    /// <summary>Channels shown.</summary>
+    [JsonPropertyName("channels")] public List<int> Channels { get; set; } = [];
+    /// <summary>Patches per channel.</summary>
+    [JsonPropertyName("k")] public int K { get; set; }
+}
+
+/// <summary>One class visualization.</summary>
+public sealed class ClassVisualizationSummary
+{
+    /// <summary>Class name.</summary>
+    [JsonPropertyName("class")] public string Class { get; set; } = "";
+    /// <summary>Target score before optimisation.</summary>
+    [JsonPropertyName("scoreStart")] public double ScoreStart { get; set; }
+    /// <summary>Target score after optimisation.</summary>
+    [JsonPropertyName("scoreEnd")] public double ScoreEnd { get; set; }
+}
+
+/// <summary>Attribution maps of one method.</summary>
+public sealed class AttributionSummary
+{
+    /// <summary>Method name.</summary>
+    [JsonPropertyName("method")] public string Method { get; set; } = "";
+    /// <summary>Number of images explained.</summary>
+    [JsonPropertyName("images")] public int Images { get; set; }
+}
+
+/// <summary>Sanity checks.</summary>
+public sealed class SanitySummary
+{
+    /// <summary>Relative error of the input gradient against central finite differences.</summary>
+    [JsonPropertyName("gradientRelativeError")] public double? GradientRelativeError { get; set; }
+    /// <summary>Spearman rank correlation between saliency of the trained and a re-initialised model.</summary>
+    [JsonPropertyName("randomizationSpearman")] public double? RandomizationSpearman { get; set; }
+}
