@@ -54,7 +54,7 @@ public sealed class DroppedTapColumnAnalyzer : PipelineAnalyzer
                 if (unseen.TryGetValue(column, out var tapName))
                     context.ReportDiagnostic(Diagnostic.Create(Rule, at.Syntax.GetLocation(), column, tapName, method));
         }
-        else if (columnValue is IArrayCreationOperation { Initializer: { } initializer } && initializer.ElementValues.Length == named.Count)
+        else if (PipelineApi.Elements(columnValue) is { } elements && elements.Length == named.Count)
         {
             // SelectColumns keeps only what it names; only judge it when every name is a constant we can see
             var kept = new HashSet<string>(named.Select(n => n.Name), StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -100,12 +101,20 @@ public sealed class PipelineApi
         {
             yield return (s, value);
         }
-        else if (value is IArrayCreationOperation { Initializer: { } initializer })
+        else if (Elements(value) is { } elements)
         {
-            foreach (var element in initializer.ElementValues)
+            foreach (var element in elements)
                 if (element.ConstantValue is { HasValue: true, Value: string e }) yield return (e, element);
         }
     }
+
+    /// <summary>The elements of <c>new[] { ... }</c>, a params array or a collection expression <c>[ ... ]</c>; null for anything else.</summary>
+    public static ImmutableArray<IOperation>? Elements(IOperation value) => value switch
+    {
+        IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
+        ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation) => collection.Elements,
+        _ => null,
+    };
 
     private static bool IsLibrary(ISymbol? symbol) => InNamespace(symbol, LibraryNamespace);
 

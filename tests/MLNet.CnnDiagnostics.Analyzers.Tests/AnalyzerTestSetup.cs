@@ -17,7 +17,7 @@ internal static class AnalyzerTestSetup
 
     public static readonly ImmutableArray<MetadataReference> References = LoadReferences();
 
-    /// <summary>A stand-in of the library's ML.NET surface, so the tests do not wait for its implementation.</summary>
+    /// <summary>A stand-in of the library's ML.NET surface (signatures as in MLNet/CnnDiagnosticsCatalog.cs), so the tests do not depend on its implementation.</summary>
     public const string LibraryStandIn = """
         namespace MLNet.CnnDiagnostics
         {
@@ -43,10 +43,9 @@ internal static class AnalyzerTestSetup
 
             public static class CnnDiagnosticsCatalog
             {
-                public static IEstimator<ITransformer> CaptureActivations(this TransformsCatalog catalog, string inputColumnName, params string[] layers) => null;
-                public static IEstimator<ITransformer> CaptureActivations(this TransformsCatalog catalog, string inputColumnName, string modelPath, string[] layers) => null;
-                public static IEstimator<ITransformer> ExtractEmbedding(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string layer = null, string modelPath = null) => null;
-                public static IEstimator<ITransformer> DumpFilters(this TransformsCatalog catalog, string inputColumnName, string layer = null, string modelPath = null) => null;
+                public static IEstimator<ITransformer> CaptureActivations(this TransformsCatalog catalog, string inputColumnName, string[] layers, string modelPath = null) => null;
+                public static IEstimator<ITransformer> ExtractEmbedding(this TransformsCatalog catalog, string outputColumnName = "Embedding", string inputColumnName = "Pixels", string layer = null, string modelPath = null, bool normalize = false) => null;
+                public static IEstimator<ITransformer> DumpFilters(this TransformsCatalog catalog, string[] layers = null, string modelPath = null) => null;
                 public static IEstimator<ITransformer> ProjectTsne(this TransformsCatalog catalog, string outputColumnName, string inputColumnName) => null;
             }
         }

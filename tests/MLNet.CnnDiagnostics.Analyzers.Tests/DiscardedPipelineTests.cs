@@ -9,7 +9,7 @@ public sealed class DiscardedPipelineTests
     [TestMethod]
     public Task DiscardedVisualizationAndTapAppend_Warn() => Verify<DiscardedPipelineAnalyzer>.AnalyzerAsync(InMethod("""
                 IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx");
-                {|CNND002:pipeline.Append(ml.Transforms.CaptureActivations("Pixels", "conv1"))|};
+                {|CNND002:pipeline.Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }))|};
                 {|CNND002:pipeline.AppendVisualization()|};
                 {|CNND002:pipeline.Append(ml.Transforms.CopyColumns("A", "B")).Append(ml.Transforms.ProjectTsne("Map", "Embedding"))|};
                 {|CNND002:ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx").AppendVisualization()|};
@@ -19,7 +19,7 @@ public sealed class DiscardedPipelineTests
     [TestMethod]
     public Task AssignedResults_NoWarning() => Verify<DiscardedPipelineAnalyzer>.AnalyzerAsync(InMethod("""
                 IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx");
-                pipeline = pipeline.Append(ml.Transforms.CaptureActivations("Pixels", "conv1"));
+                pipeline = pipeline.Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }));
                 var visualized = pipeline.AppendVisualization();
                 visualized.Fit(data);
         """));
@@ -42,7 +42,7 @@ public sealed class DiscardedPipelineTests
             {
                 var pipeline = ml.Transforms.Concatenate("Features", "A", "B");
                 pipeline.Append(ml.Transforms.NormalizeMinMax("Features"));
-                new Log().Append(ml.Transforms.CaptureActivations("Pixels", "conv1"));
+                new Log().Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }));
                 new List<int>().Append(1);
             }
         }
@@ -52,12 +52,12 @@ public sealed class DiscardedPipelineTests
     public Task CodeFix_AssignsBackToTheVariable() => Verify<DiscardedPipelineAnalyzer>.CodeFixAsync<AssignBackCodeFixProvider>(
         InMethod("""
                 IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx");
-                {|CNND002:pipeline.Append(ml.Transforms.CaptureActivations("Pixels", "conv1"))|};
+                {|CNND002:pipeline.Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }))|};
                 pipeline.Fit(data);
         """),
         InMethod("""
                 IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx");
-                pipeline = pipeline.Append(ml.Transforms.CaptureActivations("Pixels", "conv1"));
+                pipeline = pipeline.Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }));
                 pipeline.Fit(data);
         """));
 

@@ -16,12 +16,14 @@ public sealed class DroppedTapColumnTests
 
     [TestMethod]
     public Task SelectColumnsWithoutLayerColumns_WarnsPerColumn_ThroughALocal() => Verify<DroppedTapColumnAnalyzer>.AnalyzerAsync(InMethod("""
-                var taps = ml.Transforms.CaptureActivations("Pixels", "conv1", "relu1");
+                var taps = ml.Transforms.CaptureActivations("Pixels", new[] { "conv1", "relu1" });
                 var pipeline = taps.Append({|#0:ml.Transforms.SelectColumns("Label", "relu1")|});
                 var other = taps.Append({|#1:ml.Transforms.SelectColumns(new[] { "Label" }, false)|});
+                var collection = ml.Transforms.CaptureActivations("Pixels", ["conv1"]).Append({|#2:ml.Transforms.SelectColumns(["Label"], true)|});
         """), new DiagnosticResult(CnnDiagnosticsRules.DroppedTapColumn).WithLocation(0).WithArguments("conv1", "CaptureActivations", "SelectColumns"),
             new DiagnosticResult(CnnDiagnosticsRules.DroppedTapColumn).WithLocation(1).WithArguments("conv1", "CaptureActivations", "SelectColumns"),
-            new DiagnosticResult(CnnDiagnosticsRules.DroppedTapColumn).WithLocation(1).WithArguments("relu1", "CaptureActivations", "SelectColumns"));
+            new DiagnosticResult(CnnDiagnosticsRules.DroppedTapColumn).WithLocation(1).WithArguments("relu1", "CaptureActivations", "SelectColumns"),
+            new DiagnosticResult(CnnDiagnosticsRules.DroppedTapColumn).WithLocation(2).WithArguments("conv1", "CaptureActivations", "SelectColumns"));
 
     [TestMethod]
     public Task RemovalAfterVisualizationOrOfOtherColumns_NoWarning() => Verify<DroppedTapColumnAnalyzer>.AnalyzerAsync(InMethod("""

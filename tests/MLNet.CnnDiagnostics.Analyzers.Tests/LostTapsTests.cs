@@ -8,7 +8,7 @@ public sealed class LostTapsTests
     [TestMethod]
     public Task ReassignmentWithoutTheTapsBeforeFit_Warns() => Verify<LostTapsAnalyzer>.AnalyzerAsync(InMethod("""
                 IEstimator<ITransformer> pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx");
-                pipeline = pipeline.Append(ml.Transforms.CaptureActivations("Pixels", "conv1"));
+                pipeline = pipeline.Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }));
                 {|#0:pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx").AppendVisualization()|};
                 pipeline.Fit(data);
         """), new Microsoft.CodeAnalysis.Testing.DiagnosticResult(CnnDiagnosticsRules.LostTaps).WithLocation(0).WithArguments("pipeline", "CaptureActivations"));
@@ -53,7 +53,7 @@ public sealed class LostTapsTests
                 IEstimator<ITransformer> plain = ml.Transforms.Concatenate("Features", "A");
                 plain = ml.Transforms.NormalizeMinMax("Features");
                 plain.Fit(data);
-                var model = new Model().Append(ml.Transforms.CaptureActivations("Pixels", "conv1"));
+                var model = new Model().Append(ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" }));
                 model = new Model();
                 model.Fit(data);
             }

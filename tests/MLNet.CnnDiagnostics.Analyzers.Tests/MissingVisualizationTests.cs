@@ -15,7 +15,7 @@ public sealed class MissingVisualizationTests
 
     [TestMethod]
     public Task FitOfTapFollowedThroughLocalsAndConcatenation_Warns() => Verify<MissingVisualizationAnalyzer>.AnalyzerAsync(InMethod("""
-                var taps = ml.Transforms.CaptureActivations("Pixels", "conv1");
+                var taps = ml.Transforms.CaptureActivations("Pixels", new[] { "conv1" });
                 IEstimator<ITransformer> head = ml.Transforms.Concatenate("Features", "conv1");
                 var pipeline = taps.Append(head);
                 {|CNND001:pipeline.Fit(data)|};

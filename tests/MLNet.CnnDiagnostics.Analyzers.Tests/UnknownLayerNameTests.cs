@@ -23,7 +23,8 @@ public sealed class UnknownLayerNameTests
     public Task LayerOfTapAfterApplyOnnxModel_UsesThatModelFile() => Verify<UnknownLayerNameAnalyzer>.AnalyzerAsync(InMethod("""
                 var pipeline = ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "models/model.onnx")
                     .Append(ml.Transforms.ExtractEmbedding("Embedding", "Pixels", {|CNND005:"relu"|}))
-                    .Append(ml.Transforms.DumpFilters("Pixels", layer: "conv1"))
+                    .Append(ml.Transforms.DumpFilters(new[] { "conv1" }))
+                    .Append(ml.Transforms.DumpFilters([{|CNND005:"fc1"|}, "fc"]))
                     .AppendVisualization();
         """), Model("/project/models/model.onnx"));
 
@@ -39,11 +40,11 @@ public sealed class UnknownLayerNameTests
             var lossy = SourceText.From(Encoding.UTF8.GetString(TinyOnnxModel.Bytes()), Encoding.UTF8);
             Assert.Contains('\uFFFD', lossy.ToString());
             await Verify<UnknownLayerNameAnalyzer>.AnalyzerAsync(InMethod("""
-                    var taps = ml.Transforms.CaptureActivations("Pixels", "model.onnx", new[] { "conv1", {|CNND005:"relu_1"|} });
+                    var taps = ml.Transforms.CaptureActivations("Pixels", new[] { "conv1", {|CNND005:"relu_1"|} }, "model.onnx");
             """), [(path, lossy)]);
             // the same lossy text with no file behind it: nothing can be known, so nothing is reported
             await Verify<UnknownLayerNameAnalyzer>.AnalyzerAsync(InMethod("""
-                    var taps = ml.Transforms.CaptureActivations("Pixels", "model.onnx", new[] { "conv1", "relu_1" });
+                    var taps = ml.Transforms.CaptureActivations("Pixels", new[] { "conv1", "relu_1" }, "model.onnx");
             """), [(Path.Combine(folder, "missing", "model.onnx"), lossy)]);
         }
         finally
@@ -54,11 +55,11 @@ public sealed class UnknownLayerNameTests
 
     [TestMethod]
     public Task ExistingNamesUnlistedModelsAndComputedNames_NoWarning() => Verify<UnknownLayerNameAnalyzer>.AnalyzerAsync(InMethod("""
-                var good = ml.Transforms.CaptureActivations("Pixels", "model.onnx", new[] { "conv1", "relu1_out", "logits" });
-                var otherModel = ml.Transforms.CaptureActivations("Pixels", "other.onnx", new[] { "nope" });
+                var good = ml.Transforms.CaptureActivations("Pixels", new[] { "conv1", "relu1_out", "logits" }, "model.onnx");
+                var otherModel = ml.Transforms.CaptureActivations("Pixels", new[] { "nope" }, "other.onnx");
                 string computed = "co" + DateTime.Now.Second;
-                var notConstant = ml.Transforms.CaptureActivations("Pixels", "model.onnx", new[] { computed });
-                var noModel = ml.Transforms.CaptureActivations("Pixels", "nope");
+                var notConstant = ml.Transforms.CaptureActivations("Pixels", new[] { computed }, "model.onnx");
+                var noModel = ml.Transforms.CaptureActivations("Pixels", new[] { "nope" });
                 var plain = ml.Transforms.Concatenate("conv9", "conv1");
         """), Model("/project/model.onnx"));
 
