@@ -54,10 +54,13 @@
     }
 
     var radius = n > 3000 ? 2 : n > 1000 ? 2.8 : 3.6;
+    svg.style.setProperty('--r', radius + 'px');
     var frag = document.createDocumentFragment();
     for (i = 0; i < n; i++) {
       var c = document.createElementNS(svg.namespaceURI, 'circle');
       c.setAttribute('r', radius);
+      c.setAttribute('cx', bx[i].toFixed(2));
+      c.setAttribute('cy', by[i].toFixed(2));
       c.setAttribute('class', wrong(i) ? 'pt wrong' : 'pt');
       c.setAttribute('data-index', i);
       c.setAttribute('data-row', data.row[i]);
@@ -68,12 +71,12 @@
     }
     layer.appendChild(frag);
 
+    // one transform on the group instead of moving every point: zooming costs the same for 100 or 10,000 points;
+    // the radius is divided by the zoom (CSS) so points keep their size on screen
     function render() {
       pending = false;
-      for (var j = 0; j < n; j++) {
-        circles[j].setAttribute('cx', (bx[j] * view.k + view.tx).toFixed(2));
-        circles[j].setAttribute('cy', (by[j] * view.k + view.ty).toFixed(2));
-      }
+      layer.setAttribute('transform', 'translate(' + view.tx.toFixed(3) + ' ' + view.ty.toFixed(3) + ') scale(' + view.k.toPrecision(6) + ')');
+      svg.style.setProperty('--k', view.k.toPrecision(6));
       svg.setAttribute('data-zoom', view.k.toFixed(4));
     }
     function schedule() {
