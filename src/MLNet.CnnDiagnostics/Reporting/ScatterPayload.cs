@@ -38,6 +38,8 @@ internal static class ScatterPayload
         var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i, StringComparer.Ordinal);
         var thumbs = new List<string>();
         var thumbIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        // the same array given for many points is checked and shrunk once
+        var thumbOfArray = new Dictionary<byte[], int>(ReferenceEqualityComparer.Instance);
 
         using var buffer = new MemoryStream();
         // relaxed escaping keeps base64 '+' as is; '<' is escaped below so no label can close the script element
@@ -64,6 +66,7 @@ internal static class ScatterPayload
         int ThumbnailIndex(ScatterPoint p)
         {
             if (p.ThumbnailPng is null) return -1;
+            if (thumbOfArray.TryGetValue(p.ThumbnailPng, out int known)) return known;
             if (ReportImage.Size(p.ThumbnailPng) is null)
                 throw new CnnDiagnosticsException($"thumbnail of row {p.Row} in the scatter of section '{sectionId}' is not a PNG image ({p.ThumbnailPng.Length} bytes).");
             string b64 = Convert.ToBase64String(ReportImage.Shrink(p.ThumbnailPng, maxThumbnailSide));
@@ -73,6 +76,7 @@ internal static class ScatterPayload
                 thumbs.Add(b64);
                 thumbIndex.Add(b64, t);
             }
+            thumbOfArray.Add(p.ThumbnailPng, t);
             return t;
         }
     }

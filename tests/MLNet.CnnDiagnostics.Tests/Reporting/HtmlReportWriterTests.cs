@@ -191,6 +191,17 @@ public sealed class HtmlReportWriterTests
     }
 
     [TestMethod]
+    public void ThumbnailThatIsNotPngNamesTheRow()
+    {
+        var report = new DiagnosticReport();
+        var section = new ReportSection("embedding", "Embedding");
+        section.Blocks.Add(new ScatterBlock([new ScatterPoint(0, 0, "a", null, [0xFF, 0xD8, 0xFF, 0xE0], 7)], "label"));
+        report.Sections.Add(section);
+        var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => HtmlReportWriter.Render(report, TextWriter.Null));
+        StringAssert.Contains(e.Message, "thumbnail of row 7");
+    }
+
+    [TestMethod]
     public void DurationsReadNaturally()
     {
         Assert.AreEqual("", HtmlReportWriter.Duration(0));
