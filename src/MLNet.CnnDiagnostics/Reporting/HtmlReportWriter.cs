@@ -117,7 +117,9 @@ public static class HtmlReportWriter
         return $"{whole / 60} min {whole % 60:00} s";
     }
 
-    private static bool IsSkipNote(string note) => note.StartsWith("skipped", StringComparison.OrdinalIgnoreCase);
+    // notes that say part of the section is missing are shown as warnings
+    private static bool IsSkipNote(string note) =>
+        note.StartsWith("skipped", StringComparison.OrdinalIgnoreCase) || note.Contains("could not", StringComparison.OrdinalIgnoreCase);
 
     private static void WriteKeyNumbers(TextWriter writer, ReportSummary summary)
     {

@@ -12,7 +12,7 @@ internal static class MnistFixture
         gz.CopyTo(ms);
         var bytes = ms.ToArray();
         int count = (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7];
-        return Enumerable.Range(0, Math.Min(count, 64)).Select(i => bytes.AsSpan(16 + i * 784, 784).ToArray()).ToArray();
+        return Enumerable.Range(0, count).Select(i => bytes.AsSpan(16 + i * 784, 784).ToArray()).ToArray();
     });
 
     public static byte[][] Images => Loaded.Value;

@@ -1,0 +1,179 @@
+namespace MLNet.CnnDiagnostics.Analysis.Activations;
+
+/// <summary>
+/// A mergeable streaming quantile sketch with relative value accuracy (the DDSketch of Masson, Rim and Lee, VLDB 2019):
+/// values are counted in logarithmic buckets (γ^(i−1), γ^i] with γ = (1+α)/(1−α), separately for positive and negative
+/// values, plus a bucket for values with |x| &lt; <see cref="MinMagnitude"/>.
+/// <para>
+/// Error bound: for any p, <see cref="Quantile"/> returns a value q̂ with |q̂ − q| ≤ α·|q|, where q is the exact
+/// quantile (the value of ascending rank ⌈p·n⌉−1), as long as q lies within <see cref="MaxBuckets"/> buckets of the largest
+/// magnitude of its sign (a factor γ^MaxBuckets ≈ 10^17 for the defaults) and |q| ≥ <see cref="MinMagnitude"/>;
+/// below that the absolute error is at most <see cref="MinMagnitude"/>. Memory is at most 2·MaxBuckets counts.
+/// </para>
+/// Merging is exact: the merged sketch equals the sketch of all values fed to either part.
+/// </summary>
+public sealed class QuantileSketch
+{
+    /// <summary>Magnitudes below this are counted as zero.</summary>
+    public const double MinMagnitude = 1e-30;
+
+    private readonly double _gamma;
+    private readonly double _inverseLogGamma;
+    private readonly LogBucketStore _positive;
+    private readonly LogBucketStore _negative; // indexed by −key(|x|), so a higher index is a higher value
+
+    /// <summary>Creates an empty sketch with relative accuracy <paramref name="relativeAccuracy"/> (α) and at most <paramref name="maxBuckets"/> buckets per sign.</summary>
+    public QuantileSketch(double relativeAccuracy = 0.005, int maxBuckets = 4096)
+    {
+        if (!(relativeAccuracy > 0 && relativeAccuracy < 1))
+            throw new ArgumentOutOfRangeException(nameof(relativeAccuracy), relativeAccuracy, $"relative accuracy {relativeAccuracy} must lie strictly between 0 and 1 (e.g. 0.005 for 0.5%).");
+        if (maxBuckets < 16)
+            throw new ArgumentOutOfRangeException(nameof(maxBuckets), maxBuckets, $"maxBuckets is {maxBuckets}; use at least 16.");
+        RelativeAccuracy = relativeAccuracy;
+        MaxBuckets = maxBuckets;
+        _gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+        _inverseLogGamma = 1 / Math.Log(_gamma);
+        _positive = new LogBucketStore(maxBuckets);
+        _negative = new LogBucketStore(maxBuckets);
+    }
+
+    /// <summary>The relative accuracy α of the returned quantiles.</summary>
+    public double RelativeAccuracy { get; }
+
+    /// <summary>Most buckets kept per sign before the smallest-valued ones are folded together.</summary>
+    public int MaxBuckets { get; }
+
+    /// <summary>Number of values added.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Number of values with magnitude below <see cref="MinMagnitude"/>.</summary>
+    public long ZeroCount { get; private set; }
+
+    /// <summary>Smallest value added (+∞ when empty).</summary>
+    public float Min { get; private set; } = float.PositiveInfinity;
+
+    /// <summary>Largest value added (−∞ when empty).</summary>
+    public float Max { get; private set; } = float.NegativeInfinity;
+
+    /// <summary>Adds one value; NaN is rejected.</summary>
+    public void Add(float value)
+    {
+        if (float.IsNaN(value)) throw new ArgumentException("cannot add NaN to a quantile sketch; values must be numbers or ±infinity.", nameof(value));
+        AddUnchecked(value);
+    }
+
+    internal void AddUnchecked(float value)
+    {
+        if (value > MinMagnitude) _positive.Add(Key(value), 1);
+        else if (value < -MinMagnitude) _negative.Add(-Key(-value), 1);
+        else ZeroCount++;
+        Count++;
+        if (value < Min) Min = value;
+        if (value > Max) Max = value;
+    }
+
+    /// <summary>Adds every value of <paramref name="other"/>; afterwards this equals the sketch of both streams.</summary>
+    public void Merge(QuantileSketch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.RelativeAccuracy != RelativeAccuracy || other.MaxBuckets != MaxBuckets)
+            throw new ArgumentException($"cannot merge a sketch with α = {other.RelativeAccuracy}, {other.MaxBuckets} buckets into one with α = {RelativeAccuracy}, {MaxBuckets} buckets; both must match.", nameof(other));
+        _positive.AddAll(other._positive);
+        _negative.AddAll(other._negative);
+        ZeroCount += other.ZeroCount;
+        Count += other.Count;
+        if (other.Min < Min) Min = other.Min;
+        if (other.Max > Max) Max = other.Max;
+    }
+
+    /// <summary>
+    /// The p-quantile: an estimate of the value of ascending rank ⌈p·n⌉−1 (rank 0 for p = 0), within the relative error
+    /// bound described on the class. For a unit's top-0.5% threshold use p = 0.995.
+    /// </summary>
+    /// <exception cref="CnnDiagnosticsException">The sketch is empty.</exception>
+    public float Quantile(double p)
+    {
+        if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), p, $"quantile level {p} must lie in [0, 1].");
+        if (Count == 0) throw new CnnDiagnosticsException("the quantile sketch holds no values (empty dataset); add values before asking for a quantile.");
+        long rank = Math.Max(0, (long)Math.Ceiling(p * Count) - 1);
+        return Math.Clamp(ValueAtRank(rank), Min, Max);
+    }
+
+    /// <summary>Writes the sketch's state so another process can merge it.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(RelativeAccuracy);
+        writer.Write(MaxBuckets);
+        writer.Write(Count);
+        writer.Write(Min);
+        writer.Write(Max);
+        var buckets = Buckets().ToList();
+        writer.Write(buckets.Count);
+        foreach (var (sign, index, count) in buckets)
+        {
+            writer.Write((sbyte)sign);
+            writer.Write(index);
+            writer.Write(count);
+        }
+    }
+
+    /// <summary>Reads a state written by <see cref="WriteTo"/>.</summary>
+    /// <exception cref="CnnDiagnosticsException">The data is not a valid sketch state.</exception>
+    public static QuantileSketch ReadFrom(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        try
+        {
+            double alpha = reader.ReadDouble();
+            int maxBuckets = reader.ReadInt32();
+            if (!(alpha > 0 && alpha < 1) || maxBuckets < 16 || maxBuckets > 1 << 24)
+                throw new CnnDiagnosticsException($"the data does not hold a quantile sketch: α = {alpha}, {maxBuckets} buckets.");
+            var sketch = new QuantileSketch(alpha, maxBuckets) { Count = reader.ReadInt64(), Min = reader.ReadSingle(), Max = reader.ReadSingle() };
+            int buckets = reader.ReadInt32();
+            long total = 0;
+            for (int b = 0; b < buckets; b++)
+            {
+                int sign = reader.ReadSByte(), index = reader.ReadInt32();
+                long count = reader.ReadInt64();
+                if (count <= 0 || sign is < -1 or > 1)
+                    throw new CnnDiagnosticsException($"the quantile sketch data holds a bad bucket (sign {sign}, count {count}).");
+                if (sign > 0) sketch._positive.Add(index, count);
+                else if (sign < 0) sketch._negative.Add(index, count);
+                else sketch.ZeroCount += count;
+                total += count;
+            }
+            if (total != sketch.Count)
+                throw new CnnDiagnosticsException($"the quantile sketch data declares {sketch.Count} values but its buckets hold {total}.");
+            return sketch;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CnnDiagnosticsException("the data ends inside a quantile sketch (truncated file?).", e);
+        }
+    }
+
+    /// <summary>Non-empty buckets as (sign, index, count), negatives from the lowest value up, then zeros, then positives: the whole state, for tests and persistence.</summary>
+    internal IEnumerable<(int Sign, int Index, long Count)> Buckets() =>
+        _negative.Buckets().Select(b => (-1, b.Index, b.Count))
+            .Concat(ZeroCount > 0 ? [(0, 0, ZeroCount)] : [])
+            .Concat(_positive.Buckets().Select(b => (1, b.Index, b.Count)));
+
+    private float ValueAtRank(long rank)
+    {
+        long seen = 0;
+        foreach (var (sign, index, count) in Buckets())
+        {
+            seen += count;
+            if (seen > rank)
+                return sign switch { 0 => 0f, > 0 => (float)Representative(index), _ => (float)-Representative(-index) };
+        }
+        return Max;
+    }
+
+    // Clamped so that ±infinity lands in the outermost bucket instead of overflowing.
+    private int Key(float magnitude) => (int)Math.Clamp(Math.Ceiling(Math.Log(magnitude) * _inverseLogGamma), -1e8, 1e8);
+
+    // The point of bucket (γ^(i−1), γ^i] whose relative distance to both ends is α.
+    private double Representative(int index) => 2 * Math.Pow(_gamma, index) / (_gamma + 1);
+}

@@ -1,0 +1,117 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients;
+
+/// <summary>
+/// What a backward rule sees: the graph being extended, the forward tensors' shapes (probed at a batch of
+/// <see cref="ProbeBatch"/>), and small emitters for ONNX nodes and constants.
+/// </summary>
+internal sealed class BackwardContext
+{
+    private readonly GraphProto _graph;
+    private readonly IReadOnlyDictionary<string, int[]> _shapes;
+    private readonly Dictionary<string, string> _shapeOf = new();
+    private readonly Dictionary<string, TensorProto> _constants = new();
+    private int _counter;
+
+    public BackwardContext(GraphProto graph, IReadOnlyDictionary<string, int[]> shapes, int probeBatch, bool guidedRelu)
+    {
+        _graph = graph;
+        _shapes = shapes;
+        ProbeBatch = probeBatch;
+        GuidedRelu = guidedRelu;
+        foreach (var t in graph.Initializer) _constants[t.Name] = t;
+        foreach (var n in graph.Node)
+            if (n.OpType == "Constant" && NodeAttributes.Find(n, "value") is { T: { } v } && n.Output.Count == 1)
+                _constants[n.Output[0]] = v;
+    }
+
+    /// <summary>Batch size the shapes were probed at (dimension 0 of batch-dependent tensors).</summary>
+    public int ProbeBatch { get; }
+
+    /// <summary>Guided backprop: ReLU's backward also zeroes negative incoming gradients.</summary>
+    public bool GuidedRelu { get; }
+
+    /// <summary>The probed shape of a forward tensor.</summary>
+    public int[] Shape(string tensor) =>
+        _shapes.TryGetValue(tensor, out var s) ? s : throw new CnnDiagnosticsException($"the shape of tensor '{tensor}' is unknown (it is not produced by the probed forward graph).");
+
+    public int Rank(string tensor) => Shape(tensor).Length;
+
+    /// <summary>The value of a constant input (initializer or Constant node), or null when it is computed.</summary>
+    public TensorProto? Constant(string tensor) => _constants.GetValueOrDefault(tensor);
+
+    public string Fresh(string hint) => $"grad/{hint}/{_counter++}";
+
+    /// <summary>Appends a node with one output and returns the output's name.</summary>
+    public string Emit(string op, IEnumerable<string> inputs, params AttributeProto[] attributes) => EmitMulti(op, inputs, 1, attributes)[0];
+
+    /// <summary>Appends a node with <paramref name="outputs"/> outputs and returns their names.</summary>
+    public string[] EmitMulti(string op, IEnumerable<string> inputs, int outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = Fresh(op) };
+        node.Input.AddRange(inputs);
+        var names = Enumerable.Range(0, outputs).Select(i => node.Name + (outputs == 1 ? "" : ":" + i)).ToArray();
+        node.Output.AddRange(names);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return names;
+    }
+
+    public string Int64s(params long[] values)
+    {
+        var t = ConstantTensors.Int64(Fresh("const"), values);
+        _graph.Initializer.Add(t);
+        return t.Name;
+    }
+
+    public string Scalar(float value)
+    {
+        var t = ConstantTensors.Float(Fresh("scalar"), [value], []);
+        _graph.Initializer.Add(t);
+        return t.Name;
+    }
+
+    public string Floats(float[] values, long[] dims)
+    {
+        var t = ConstantTensors.Float(Fresh("const"), values, dims);
+        _graph.Initializer.Add(t);
+        return t.Name;
+    }
+
+    /// <summary>The runtime shape of a tensor (one Shape node per tensor), so reshapes follow any batch size.</summary>
+    public string ShapeOf(string tensor)
+    {
+        if (!_shapeOf.TryGetValue(tensor, out var s))
+            _shapeOf[tensor] = s = Emit("Shape", [tensor]);
+        return s;
+    }
+
+    /// <summary>Reshapes a gradient to the runtime shape of <paramref name="like"/>.</summary>
+    public string ReshapeLike(string grad, string like) => Emit("Reshape", [grad, ShapeOf(like)]);
+
+    /// <summary>
+    /// Sums a gradient of a broadcast result (shape of <paramref name="result"/>) back to the shape of the
+    /// broadcast operand <paramref name="operand"/>: over the leading axes it lacks and the axes where it has size 1.
+    /// </summary>
+    public string ReduceToOperand(string grad, string result, string operand)
+    {
+        var ys = Shape(result);
+        var xs = Shape(operand);
+        int lead = ys.Length - xs.Length;
+        var axes = new List<long>();
+        for (int i = 0; i < ys.Length; i++)
+            if (i < lead || (xs[i - lead] == 1 && ys[i] != 1)) axes.Add(i);
+        if (axes.Count == 0) return lead == 0 ? grad : ReshapeLike(grad, operand);
+        var summed = Emit("ReduceSum", [grad, Int64s(axes.ToArray())], NodeAttributes.Int("keepdims", 1));
+        return ReshapeLike(summed, operand);
+    }
+
+    /// <summary>A float scalar: the element count of <paramref name="a"/> divided by that of <paramref name="b"/>, at run time.</summary>
+    public string SizeRatio(string a, string b)
+    {
+        var fa = Emit("Cast", [Emit("Size", [a])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
+        var fb = Emit("Cast", [Emit("Size", [b])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
+        return Emit("Div", [fa, fb]);
+    }
+}

@@ -1,0 +1,134 @@
+using MLNet.CnnDiagnostics.Execution;
+using MLNet.CnnDiagnostics.Onnx;
+
+namespace MLNet.CnnDiagnostics.Gradients;
+
+/// <summary>
+/// Gradients of targets through an ONNX CNN, batched: builds (and caches) a forward + backward graph per target
+/// tensor and set of differentiated tensors, and runs it with ONNX Runtime.
+/// </summary>
+public sealed class GradientEngine : IDisposable
+{
+    private readonly Dictionary<string, (BackwardGraph Graph, OnnxExecutor Session)> _graphs = new();
+    private readonly object _lock = new();
+    private readonly ExecutionOptions? _execution;
+    private bool _disposed;
+
+    /// <summary>An engine over an ONNX model (bytes), optionally with a linear head on a featurizer tensor.</summary>
+    public GradientEngine(byte[] onnxModel, LinearHead? head = null) : this(new BackwardGraphBuilder(onnxModel, head)) { }
+
+    /// <summary>An engine over a loaded model, optionally with a linear head on a featurizer tensor.</summary>
+    public GradientEngine(ModelGraph model, LinearHead? head = null, ExecutionOptions? execution = null) : this(new BackwardGraphBuilder(model, head), execution) { }
+
+    /// <summary>An engine over a prepared builder.</summary>
+    public GradientEngine(BackwardGraphBuilder builder, ExecutionOptions? execution = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        Builder = builder;
+        _execution = execution;
+    }
+
+    /// <summary>The builder that writes the backward graphs.</summary>
+    public BackwardGraphBuilder Builder { get; }
+
+    /// <summary>The model's image input.</summary>
+    public string InputName => Builder.InputName;
+
+    /// <summary>
+    /// Runs forward and backward for a batch: the target value per item and the gradients with respect to
+    /// <paramref name="withRespectTo"/> (default: the input), plus <paramref name="extraOutputs"/>.
+    /// </summary>
+    public GradientResult Compute(FloatTensor input, GradientTarget target, IReadOnlyList<string>? withRespectTo = null,
+        IReadOnlyList<string>? extraOutputs = null, bool guidedRelu = false)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Run(input, target, withRespectTo ?? [InputName], extraOutputs ?? [], guidedRelu);
+    }
+
+    /// <summary>Forward only: the target value per item and <paramref name="extraOutputs"/>.</summary>
+    public GradientResult Evaluate(FloatTensor input, GradientTarget target, IReadOnlyList<string>? extraOutputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Run(input, target, [], extraOutputs ?? [], false);
+    }
+
+    /// <summary>The built graph for a target tensor and differentiated tensors (built on first use).</summary>
+    public BackwardGraph GraphFor(string? targetTensor, IReadOnlyList<string> withRespectTo, IReadOnlyList<string>? extraOutputs = null, bool guidedRelu = false) =>
+        Entry(targetTensor, withRespectTo, extraOutputs ?? [], guidedRelu).Graph;
+
+    private (BackwardGraph Graph, OnnxExecutor Session) Entry(string? targetTensor, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
+    {
+        string tensor = targetTensor ?? Builder.DefaultTarget;
+        string key = $"{tensor}\n{string.Join("\t", wrt)}\n{string.Join("\t", extras)}\n{guided}";
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_graphs.TryGetValue(key, out var entry)) return entry;
+            var graph = Builder.Build(tensor, wrt, extras, guided);
+            entry = (graph, new OnnxExecutor(graph.ToModelGraph(), _execution));
+            _graphs[key] = entry;
+            return entry;
+        }
+    }
+
+    private GradientResult Run(FloatTensor input, GradientTarget target, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (graph, session) = Entry(target.Tensor, wrt, extras, guided);
+        var itemShape = Builder.ItemShape(InputName);
+        if (input.Rank != itemShape.Length + 1 || !input.Shape.AsSpan(1).SequenceEqual(itemShape))
+            throw new CnnDiagnosticsException($"input has shape [{string.Join(",", input.Shape)}]; the model takes [N,{string.Join(",", itemShape)}].");
+        int n = input.Shape[0];
+        var seed = target.Seed([n, .. graph.TargetItemShape]);
+        var outputs = new List<string> { BackwardGraph.TargetValueName };
+        outputs.AddRange(graph.GradientOutputs.Values);
+        outputs.AddRange(graph.ExtraOutputs);
+
+        int chunk = graph.FixedBatch ?? n;
+        if (n % chunk != 0)
+            throw new CnnDiagnosticsException($"the model is fixed at batch {chunk}; a batch of {n} is not a multiple of it.");
+        var parts = new List<IReadOnlyDictionary<string, FloatTensor>>();
+        for (int start = 0; start < n; start += chunk)
+        {
+            var feeds = new Dictionary<string, FloatTensor>
+            {
+                [InputName] = chunk == n ? input : Rows(input, start, chunk),
+                [BackwardGraph.SeedName] = chunk == n ? seed : Rows(seed, start, chunk),
+            };
+            parts.Add(session.Run(feeds, outputs));
+        }
+        FloatTensor Joined(string name) => parts.Count == 1 ? parts[0][name] : Concat(parts.Select(p => p[name]).ToList());
+        var values = Joined(BackwardGraph.TargetValueName).Data;
+        foreach (var v in values)
+            if (!float.IsFinite(v)) throw new CnnDiagnosticsException("the target value is NaN or infinite; check the input's scale and preprocessing.");
+        return new GradientResult(values,
+            graph.GradientOutputs.ToDictionary(p => p.Key, p => Joined(p.Value)),
+            graph.ExtraOutputs.ToDictionary(e => e, Joined));
+    }
+
+    private static FloatTensor Rows(FloatTensor t, int start, int count)
+    {
+        int size = t.Length / t.Shape[0];
+        var data = new float[size * count];
+        Array.Copy(t.Data, start * size, data, 0, data.Length);
+        return new FloatTensor([count, .. t.Shape[1..]], data);
+    }
+
+    private static FloatTensor Concat(IReadOnlyList<FloatTensor> parts)
+    {
+        var data = parts.SelectMany(p => p.Data).ToArray();
+        return new FloatTensor([parts.Sum(p => p.Shape[0]), .. parts[0].Shape[1..]], data);
+    }
+
+    /// <summary>Releases the ONNX Runtime sessions.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var (_, session) in _graphs.Values) session.Dispose();
+            _graphs.Clear();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Google.Protobuf;
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients;
+
+/// <summary>Reads and writes ONNX node attributes (proto2 classes), with ONNX's defaults.</summary>
+internal static class NodeAttributes
+{
+    public static AttributeProto? Find(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
+
+    public static long GetInt(NodeProto node, string name, long fallback) => Find(node, name) is { } a ? a.I : fallback;
+
+    public static float GetFloat(NodeProto node, string name, float fallback) => Find(node, name) is { } a ? a.F : fallback;
+
+    public static long[]? GetInts(NodeProto node, string name) => Find(node, name) is { } a ? a.Ints.ToArray() : null;
+
+    public static string GetString(NodeProto node, string name, string fallback) => Find(node, name) is { } a ? a.S.ToStringUtf8() : fallback;
+
+    public static void Remove(NodeProto node, string name)
+    {
+        for (int i = node.Attribute.Count - 1; i >= 0; i--)
+            if (node.Attribute[i].Name == name) node.Attribute.RemoveAt(i);
+    }
+
+    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    public static AttributeProto Ints(string name, IEnumerable<long> values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    /// <summary>"node 'name' (OpType)" for error messages.</summary>
+    public static string Describe(NodeProto node) =>
+        $"node '{(string.IsNullOrEmpty(node.Name) ? node.Output.FirstOrDefault() ?? "?" : node.Name)}' ({node.OpType})";
+}

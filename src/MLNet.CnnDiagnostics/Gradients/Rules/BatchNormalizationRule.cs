@@ -1,0 +1,24 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>BatchNormalization (inference): a per-channel scale, scale / sqrt(var + epsilon).</summary>
+internal sealed class BatchNormalizationRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["BatchNormalization"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        OnlyInputs(node, need, 0);
+        if (NodeAttributes.GetInt(node, "training_mode", 0) != 0)
+            throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} runs in training mode; only inference BatchNormalization is supported.");
+        float epsilon = NodeAttributes.GetFloat(node, "epsilon", 1e-5f);
+        int rank = ctx.Rank(node.Input[0]);
+        var std = ctx.Emit("Sqrt", [ctx.Emit("Add", [node.Input[4], ctx.Scalar(epsilon)])]);
+        var factor = ctx.Emit("Div", [node.Input[1], std]);
+        var perChannel = ctx.Emit("Reshape", [factor, ctx.Int64s([-1, .. Enumerable.Repeat(1L, rank - 2)])]);
+        var result = new string?[node.Input.Count];
+        result[0] = ctx.Emit("Mul", [gy, perChannel]);
+        return result;
+    }
+}

@@ -1,0 +1,25 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>Clip (opset 11+, bounds as inputs): the gradient strictly inside the bounds, zero outside.</summary>
+internal sealed class ClipRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["Clip"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        OnlyInputs(node, need, 0);
+        string x = node.Input[0];
+        string? inside = null;
+        if (node.Input.Count > 1 && node.Input[1] != "") inside = ctx.Emit("Greater", [x, node.Input[1]]);
+        if (node.Input.Count > 2 && node.Input[2] != "")
+        {
+            var below = ctx.Emit("Less", [x, node.Input[2]]);
+            inside = inside is null ? below : ctx.Emit("And", [inside, below]);
+        }
+        var result = new string?[node.Input.Count];
+        result[0] = inside is null ? gy : ctx.Emit("Where", [inside, gy, ctx.Scalar(0f)]);
+        return result;
+    }
+}

@@ -1,0 +1,21 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>Conv: the input gradient is a ConvTranspose with the same weights, strides, dilations, pads and groups.</summary>
+internal sealed class ConvRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["Conv"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        OnlyInputs(node, need, 0);
+        var weights = ctx.Shape(node.Input[1]);
+        var kernel = weights.Skip(2).Select(k => (long)k).ToArray();
+        var geometry = ConvGeometry.Resolve(node, kernel, ctx.Shape(node.Input[0]), ctx.Shape(node.Output[0]));
+        long group = NodeAttributes.GetInt(node, "group", 1);
+        var result = new string?[node.Input.Count];
+        result[0] = ctx.Emit("ConvTranspose", [gy, node.Input[1]], geometry.TransposeAttributes(group));
+        return result;
+    }
+}

@@ -1,0 +1,16 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>LeakyRelu: the gradient where the input is positive, alpha times it elsewhere.</summary>
+internal sealed class LeakyReluRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["LeakyRelu"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        float alpha = NodeAttributes.GetFloat(node, "alpha", 0.01f);
+        var positive = ctx.Emit("Greater", [node.Input[0], ctx.Scalar(0f)]);
+        return [ctx.Emit("Where", [positive, gy, ctx.Emit("Mul", [gy, ctx.Scalar(alpha)])])];
+    }
+}

@@ -1,0 +1,31 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>Pad (constant mode, opset 11+): the gradient is the slice of the output that covers the input.</summary>
+internal sealed class PadRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["Pad"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        OnlyInputs(node, need, 0);
+        string mode = NodeAttributes.GetString(node, "mode", "constant");
+        if (mode != "constant")
+            throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: Pad mode '{mode}' has no backward rule; only 'constant' is supported.");
+        if (node.Input.Count > 3 && node.Input[3] != "")
+            throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: Pad with an 'axes' input is not supported.");
+        var padsTensor = ctx.Constant(node.Input[1])
+            ?? throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: the pads input '{node.Input[1]}' must be a constant.");
+        var pads = ConstantTensors.ReadInt64(padsTensor);
+        int rank = pads.Length / 2;
+        if (pads.Any(p => p < 0))
+            throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: negative pads (cropping) are not supported.");
+        var starts = pads.Take(rank).ToArray();
+        var ends = pads.Skip(rank).Select(p => p > 0 ? -p : long.MaxValue).ToArray();
+        var axes = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        var result = new string?[node.Input.Count];
+        result[0] = ctx.Emit("Slice", [gy, ctx.Int64s(starts), ctx.Int64s(ends), ctx.Int64s(axes)]);
+        return result;
+    }
+}

@@ -1,0 +1,17 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>Relu: the gradient where the input is positive; in guided backprop also only where the gradient is positive.</summary>
+internal sealed class ReluRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["Relu"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        var zero = ctx.Scalar(0f);
+        var positive = ctx.Emit("Greater", [node.Input[0], zero]);
+        var passed = ctx.GuidedRelu ? ctx.Emit("Relu", [gy]) : gy;
+        return [ctx.Emit("Where", [positive, passed, zero])];
+    }
+}

@@ -1,0 +1,16 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>Sigmoid: gy · y · (1 − y).</summary>
+internal sealed class SigmoidRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["Sigmoid"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        string y = node.Output[0];
+        var slope = ctx.Emit("Mul", [y, ctx.Emit("Sub", [ctx.Scalar(1f), y])]);
+        return [ctx.Emit("Mul", [gy, slope])];
+    }
+}

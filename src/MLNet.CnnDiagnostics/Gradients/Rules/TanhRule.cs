@@ -1,0 +1,16 @@
+using MLNet.CnnDiagnostics.Onnx.Proto;
+
+namespace MLNet.CnnDiagnostics.Gradients.Rules;
+
+/// <summary>Tanh: gy · (1 − y²).</summary>
+internal sealed class TanhRule : BackwardRule
+{
+    public override IReadOnlyList<string> OpTypes => ["Tanh"];
+
+    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    {
+        string y = node.Output[0];
+        var slope = ctx.Emit("Sub", [ctx.Scalar(1f), ctx.Emit("Mul", [y, y])]);
+        return [ctx.Emit("Mul", [gy, slope])];
+    }
+}

@@ -1,0 +1,114 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.CnnDiagnostics.Reporting;
+
+namespace MLNet.CnnDiagnostics.MLNet;
+
+/// <summary>Reads the sampled, transformed rows into a report context: image tensors, labels, predictions, class names, head.</summary>
+internal static class SampleReader
+{
+    public static ReportContext Read(IDataView sample, LocatedCnn cnn, ClassifierHead? head, VisualizationOptions options)
+    {
+        var dims = cnn.Graph.ImageInput.Shape!.Skip(1).ToArray();
+        int size = dims.Aggregate(1, (a, b) => a * b);
+        var pixelColumn = sample.Schema.GetColumnOrNull(cnn.PixelColumn)
+            ?? throw new CnnDiagnosticsException($"the CNN's pixel column '{cnn.PixelColumn}' is not visible after the pipeline; {ClosestNames.Suggest(cnn.PixelColumn, sample.Schema.Select(c => c.Name))}.");
+        var pixels = sample.GetColumn<VBuffer<float>>(pixelColumn).Select(v => v.DenseValues().ToArray()).ToList();
+        if (pixels.Count == 0) throw new CnnDiagnosticsException("the data has no rows to analyse.");
+        var data = new float[pixels.Count * size];
+        for (int i = 0; i < pixels.Count; i++)
+        {
+            if (pixels[i].Length != size)
+                throw new CnnDiagnosticsException($"row {i} of column '{cnn.PixelColumn}' has {pixels[i].Length} values; model input {cnn.Graph.ImageInput.Name}{cnn.Graph.ImageInput.ShapeText} needs {size}.");
+            pixels[i].CopyTo(data, i * size);
+        }
+        var images = new FloatTensor([pixels.Count, .. dims], data);
+
+        var classNames = ClassNames(sample, options.LabelColumnName) ?? ClassNames(sample, options.PredictedLabelColumnName) ?? [];
+        var labels = ReadClasses(sample, options.LabelColumnName, classNames);
+        var predictions = ReadClasses(sample, options.PredictedLabelColumnName, classNames);
+
+        string embedding = cnn.Graph.FindEmbeddingTensor();
+        bool headOnCnn = false;
+        if (head is not null)
+        {
+            var tensor = cnn.OutputColumns.FirstOrDefault(p => p.Value == head.FeatureColumnName).Key;
+            if (tensor is not null)
+            {
+                embedding = tensor;
+                headOnCnn = true;
+            }
+        }
+        return new ReportContext(cnn.Graph, embedding, images, options)
+        {
+            Labels = labels,
+            Predictions = predictions,
+            ClassNames = classNames,
+            HeadWeights = headOnCnn ? head!.Weights : null,
+            HeadBiases = headOnCnn ? head!.Biases : null,
+        };
+    }
+
+    private static List<string>? ClassNames(IDataView view, string column)
+    {
+        var col = view.Schema.GetColumnOrNull(column);
+        if (col is null || col.Value.Type is not KeyDataViewType) return null;
+        if (col.Value.Annotations.Schema.GetColumnOrNull("KeyValues") is null)
+            return Enumerable.Range(0, (int)((KeyDataViewType)col.Value.Type).Count).Select(i => i.ToString()).ToList();
+        var itemType = ((VectorDataViewType)col.Value.Annotations.Schema["KeyValues"].Type).ItemType;
+        return itemType switch
+        {
+            TextDataViewType => KeyValues<ReadOnlyMemory<char>>(col.Value),
+            var t when t == NumberDataViewType.Int32 => KeyValues<int>(col.Value),
+            var t when t == NumberDataViewType.Int64 => KeyValues<long>(col.Value),
+            var t when t == NumberDataViewType.UInt32 => KeyValues<uint>(col.Value),
+            var t when t == NumberDataViewType.Single => KeyValues<float>(col.Value),
+            var t when t == NumberDataViewType.Double => KeyValues<double>(col.Value),
+            _ => Enumerable.Range(0, (int)((KeyDataViewType)col.Value.Type).Count).Select(i => i.ToString()).ToList(),
+        };
+    }
+
+    private static List<string> KeyValues<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> values = default;
+        column.GetKeyValues(ref values);
+        return values.DenseValues().Select(v => v?.ToString() ?? "").ToList();
+    }
+
+    private static int[]? ReadClasses(IDataView view, string column, List<string> classNames)
+    {
+        var col = view.Schema.GetColumnOrNull(column);
+        if (col is null) return null;
+        switch (col.Value.Type)
+        {
+            case KeyDataViewType:
+                return view.GetColumn<uint>(col.Value).Select(k => (int)k - 1).ToArray();
+            case var t when t == TextDataViewType.Instance:
+                return Index(view.GetColumn<ReadOnlyMemory<char>>(col.Value).Select(v => v.ToString()), classNames);
+            case var t when t == NumberDataViewType.Int32:
+                return Index(view.GetColumn<int>(col.Value).Select(v => v.ToString()), classNames);
+            case var t when t == NumberDataViewType.Single:
+                return Index(view.GetColumn<float>(col.Value).Select(v => v.ToString()), classNames);
+            case var t when t == NumberDataViewType.UInt32:
+                return Index(view.GetColumn<uint>(col.Value).Select(v => v.ToString()), classNames);
+            default:
+                return null;
+        }
+    }
+
+    private static int[] Index(IEnumerable<string> values, List<string> classNames)
+    {
+        var result = new List<int>();
+        foreach (var v in values)
+        {
+            int i = classNames.IndexOf(v);
+            if (i < 0)
+            {
+                classNames.Add(v);
+                i = classNames.Count - 1;
+            }
+            result.Add(i);
+        }
+        return result.ToArray();
+    }
+}

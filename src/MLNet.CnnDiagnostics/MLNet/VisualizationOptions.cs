@@ -1,0 +1,85 @@
+using MLNet.CnnDiagnostics.Execution;
+
+namespace MLNet.CnnDiagnostics;
+
+/// <summary>The report's sections, following the lesson from the model to its decisions.</summary>
+[Flags]
+public enum ReportSections
+{
+    /// <summary>No section.</summary>
+    None = 0,
+    /// <summary>Layers, output shapes, parameters, receptive fields.</summary>
+    Model = 1,
+    /// <summary>First-layer RGB filter grid and a deeper layer; dead filters flagged.</summary>
+    Filters = 2,
+    /// <summary>First-layer activation maps for a few images.</summary>
+    Activations = 4,
+    /// <summary>Nearest-neighbour gallery, kNN accuracy, t-SNE scatter.</summary>
+    Embedding = 8,
+    /// <summary>Layer activation masks, maximally activating patches, class visualizations.</summary>
+    Investigation = 16,
+    /// <summary>Saliency, SmoothGrad, integrated gradients, Grad-CAM, occlusion; confusion matrix.</summary>
+    Decisions = 32,
+    /// <summary>Gradient against finite differences, model-randomization test.</summary>
+    Sanity = 64,
+    /// <summary>Every section.</summary>
+    All = Model | Filters | Activations | Embedding | Investigation | Decisions | Sanity,
+}
+
+/// <summary>Options of <see cref="VisualizationExtensions.AppendVisualization{TTrans}"/>.</summary>
+public sealed class VisualizationOptions
+{
+    /// <summary>Where the HTML report is written (its JSON summary goes beside it with the .json extension); null writes no file.</summary>
+    public string? ReportPath { get; set; } = "diagnostics.html";
+
+    /// <summary>Rows sampled (seeded) from the fitting data for the analyses.</summary>
+    public int MaxRows { get; set; } = 500;
+
+    /// <summary>Seed of the sample and of every randomised analysis.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Sections to include.</summary>
+    public ReportSections Sections { get; set; } = ReportSections.All;
+
+    /// <summary>Layers of interest (node or tensor names); by default the first convolution, a middle block, the last convolution and the embedding.</summary>
+    public IList<string>? Layers { get; set; }
+
+    /// <summary>Rows of the sample used as queries in the nearest-neighbour gallery; by default the first few.</summary>
+    public IList<int>? QueryRows { get; set; }
+
+    /// <summary>Number of classes visualised by gradient ascent.</summary>
+    public int ClassesToVisualize { get; set; } = 3;
+
+    /// <summary>Name of the label column (label-dependent parts are skipped, with a note, when it is absent).</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Name of the predicted-label column of a classifier head.</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>Per-channel mean used to turn model inputs back into images: pixel = value·std + mean.</summary>
+    public float[] PixelMean { get; set; } = [0f, 0f, 0f];
+
+    /// <summary>Per-channel standard deviation used to turn model inputs back into images.</summary>
+    public float[] PixelStd { get; set; } = [1f, 1f, 1f];
+
+    /// <summary>The de-normalised value shown at full brightness (255 for ML.NET's ExtractPixels defaults, 1 for [0,1] inputs).</summary>
+    public float PixelMaxValue { get; set; } = 255f;
+
+    /// <summary>Whether the model input's channels are in BGR order.</summary>
+    public bool ChannelsAreBgr { get; set; }
+
+    /// <summary>Whether the first convolution reads BGR channels (colours of the RGB filter grid); null detects a channel-reversing preprocessing graph such as ResNet18's.</summary>
+    public bool? FirstConvolutionReadsBgr { get; set; }
+
+    /// <summary>Rows per ONNX Runtime call.</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Neighbours per query in the gallery.</summary>
+    public int Neighbors { get; set; } = 5;
+
+    /// <summary>How ONNX Runtime runs.</summary>
+    public ExecutionOptions? Execution { get; set; }
+
+    /// <summary>Progress of the report's work, section by section.</summary>
+    public IProgress<DiagnosticsProgress>? Progress { get; set; }
+}

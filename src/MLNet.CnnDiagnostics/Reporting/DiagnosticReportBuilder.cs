@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using MLNet.CnnDiagnostics.Reporting.Sections;
+
+namespace MLNet.CnnDiagnostics.Reporting;
+
+/// <summary>Runs the section builders in the lesson's order, timing each; a section that fails is kept with its error as a note.</summary>
+internal static class DiagnosticReportBuilder
+{
+    public static IReadOnlyList<ReportSectionBuilder> AllSections { get; } =
+    [
+        new ModelSection(),
+        new FiltersSection(),
+        new ActivationsSection(),
+        new InvestigationSection(),
+        new DecisionsSection(),
+    ];
+
+    public static DiagnosticReport Build(ReportContext context, string title, Action<string>? log = null)
+    {
+        var report = new DiagnosticReport { Title = title };
+        report.Summary.Rows = context.Rows;
+        var chosen = AllSections.Where(s => context.Options.Sections.HasFlag(s.Flag)).ToList();
+        for (int i = 0; i < chosen.Count; i++)
+        {
+            var builder = chosen[i];
+            context.Progress($"report: {builder.Title}", i, chosen.Count);
+            var section = new ReportSection(builder.Id, builder.Title) { Introduction = builder.Introduction };
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                builder.Build(context, section, report.Summary);
+            }
+            catch (Exception e) when (e is CnnDiagnosticsException or ArgumentException or InvalidOperationException or NotSupportedException)
+            {
+                section.Notes.Add($"This section could not be completed: {e.Message}");
+                report.Summary.Skipped[builder.Id] = e.Message;
+            }
+            section.Seconds = watch.Elapsed.TotalSeconds;
+            report.Summary.Timings[builder.Id] = Math.Round(section.Seconds, 3);
+            report.Sections.Add(section);
+            log?.Invoke($"section '{builder.Title}' took {section.Seconds:F1} s{(section.Notes.Count > 0 ? ": " + string.Join(" ", section.Notes) : "")}");
+        }
+        context.Progress("report", chosen.Count, chosen.Count);
+        return report;
+    }
+}

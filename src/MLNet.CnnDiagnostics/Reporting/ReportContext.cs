@@ -1,0 +1,128 @@
+using MLNet.CnnDiagnostics.Execution;
+using MLNet.CnnDiagnostics.Onnx;
+using MLNet.CnnDiagnostics.Rendering;
+
+namespace MLNet.CnnDiagnostics.Reporting;
+
+/// <summary>Everything a report section may use: the network, the sampled images, labels, predictions and the head.</summary>
+internal sealed class ReportContext : IDisposable
+{
+    private readonly Dictionary<string, OnnxExecutor> _executors = [];
+    private FloatTensor? _embeddings;
+
+    public ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
+    {
+        Graph = graph;
+        BatchedGraph = graph.HasSymbolicBatch ? graph : graph.WithSymbolicBatch();
+        EmbeddingTensor = embeddingTensor;
+        Images = images;
+        Options = options;
+    }
+
+    public ModelGraph Graph { get; }
+
+    public ModelGraph BatchedGraph { get; }
+
+    public string EmbeddingTensor { get; }
+
+    /// <summary>The sampled rows as model inputs [N, C, H, W].</summary>
+    public FloatTensor Images { get; }
+
+    public int Rows => Images.Shape[0];
+
+    public VisualizationOptions Options { get; }
+
+    /// <summary>Class index per row (-1 where missing), or null without labels.</summary>
+    public int[]? Labels { get; init; }
+
+    /// <summary>Predicted class index per row, or null without a classifier.</summary>
+    public int[]? Predictions { get; init; }
+
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>Linear head on the embedding: weights [classes, features], or null.</summary>
+    public FloatTensor? HeadWeights { get; init; }
+
+    public float[]? HeadBiases { get; init; }
+
+    public string ClassName(int index) => index >= 0 && index < ClassNames.Count ? ClassNames[index] : index.ToString();
+
+    /// <summary>A sampled row as a displayable image (inverse of the preprocessing given in the options).</summary>
+    public RgbImage Image(int row) => RgbImage.FromChw(Images.Slice(row), Options.PixelMean, Options.PixelStd, Options.PixelMaxValue, Options.ChannelsAreBgr);
+
+    /// <summary>Runs the network on the given rows in batches, handing each batch's tensors (with its first row's position in <paramref name="rows"/>) to <paramref name="consume"/>.</summary>
+    public void ForEachBatch(IReadOnlyList<string> tensors, Action<int, IReadOnlyDictionary<string, FloatTensor>> consume, IReadOnlyList<int>? rows = null, string? stage = null)
+    {
+        rows ??= Enumerable.Range(0, Rows).ToList();
+        string key = string.Join("|", tensors);
+        if (!_executors.TryGetValue(key, out var exec))
+            _executors[key] = exec = new OnnxExecutor(BatchedGraph.WithOnlyOutputs(tensors), Options.Execution);
+        for (int start = 0; start < rows.Count; start += Options.BatchSize)
+        {
+            var batch = FloatTensor.Stack(rows.Skip(start).Take(Options.BatchSize).Select(Images.Slice).ToList());
+            consume(start, exec.Run(batch));
+            if (stage is not null) Progress(stage, Math.Min(start + Options.BatchSize, rows.Count), rows.Count);
+        }
+    }
+
+    /// <summary>Runs the network on the given rows (in batches) and returns the requested tensors stacked over those rows.</summary>
+    public IReadOnlyDictionary<string, FloatTensor> Run(IReadOnlyList<string> tensors, IReadOnlyList<int>? rows = null, string? stage = null)
+    {
+        var parts = tensors.ToDictionary(t => t, _ => new List<FloatTensor>());
+        ForEachBatch(tensors, (_, outputs) =>
+        {
+            foreach (var (name, value) in outputs) parts[name].Add(value);
+        }, rows, stage);
+        return parts.ToDictionary(p => p.Key, p => Concat(p.Value));
+    }
+
+    /// <summary>
+    /// The layer of interest in the middle of the network: the output of the residual block (Add, then its activation)
+    /// nearest the middle, else the middle convolution; the first entry of <see cref="VisualizationOptions.Layers"/> when given.
+    /// </summary>
+    public string MiddleTensor()
+    {
+        if (Options.Layers is { Count: > 0 } chosen) return Graph.ResolveTensor(chosen[0]);
+        var layers = Graph.Layers;
+        var spatial = layers.Where(l => l.OutputShape is { Length: 4 } s && s[2] > 1 && s[3] > 1).ToList();
+        var blocks = spatial.Where(l => l.OpType is "Relu" && layers.Any(a => a.OpType == "Add" && a.Outputs[0] == l.Inputs[0])).ToList();
+        var pool = blocks.Count > 0 ? blocks : spatial.Where(l => l.IsConvolution).ToList();
+        if (pool.Count == 0) throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer with spatial output.");
+        return pool[(pool.Count - 1) / 2].Outputs[0];
+    }
+
+    /// <summary>The embedding of every sampled row, [N, D].</summary>
+    public FloatTensor Embeddings
+    {
+        get
+        {
+            if (_embeddings is null)
+            {
+                var e = Run([EmbeddingTensor], stage: "embedding")[EmbeddingTensor];
+                _embeddings = e.Reshape(Rows, e.Length / Rows);
+            }
+            return _embeddings;
+        }
+    }
+
+    public void Progress(string stage, long done, long total) => Options.Progress?.Report(new DiagnosticsProgress(stage, done, total));
+
+    private static FloatTensor Concat(List<FloatTensor> parts)
+    {
+        int total = parts.Sum(p => p.Shape[0]);
+        var data = new float[parts.Sum(p => p.Length)];
+        int offset = 0;
+        foreach (var p in parts)
+        {
+            Array.Copy(p.Data, 0, data, offset, p.Length);
+            offset += p.Length;
+        }
+        return new FloatTensor([total, .. parts[0].Shape[1..]], data);
+    }
+
+    public void Dispose()
+    {
+        foreach (var e in _executors.Values) e.Dispose();
+        _executors.Clear();
+    }
+}

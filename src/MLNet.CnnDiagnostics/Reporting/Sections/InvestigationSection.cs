@@ -1,0 +1,74 @@
+using MLNet.CnnDiagnostics.Analysis.Activations;
+using MLNet.CnnDiagnostics.Onnx;
+using MLNet.CnnDiagnostics.Rendering;
+
+namespace MLNet.CnnDiagnostics.Reporting.Sections;
+
+/// <summary>Section 5: what hidden units respond to over the whole sample: maximally activating patches and activation masks.</summary>
+internal sealed class InvestigationSection : ReportSectionBuilder
+{
+    private const int Channels = 8, K = 6, Masks = 4;
+
+    public override string Id => "investigation";
+
+    public override string Title => "Activation investigation";
+
+    public override ReportSections Flag => ReportSections.Investigation;
+
+    public override string Introduction => "For units (channels) of a middle layer: the image patches that activate each unit most over the whole sample (cut as the unit's receptive field), and the unit used as a mask over its best image, thresholded at its top-0.5% activation (Network Dissection).";
+
+    public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    {
+        string tensor = context.MiddleTensor();
+        var shape = context.Graph.GetTensorInfo(tensor).Shape;
+        if (shape is not { Length: 4 })
+            throw new CnnDiagnosticsException($"layer tensor '{tensor}' has shape {context.Graph.GetTensorInfo(tensor).ShapeText}; maximally activating patches need a spatial [N,C,H,W] layer.");
+        int channels = shape[1];
+        var fields = ReceptiveFieldCalculator.Compute(context.Graph);
+        var field = fields[tensor];
+        var scan = new TopActivatingPatches(channels, K);
+        var quantiles = new ActivationQuantiles(channels);
+        context.ForEachBatch([tensor], (first, outputs) =>
+        {
+            scan.Add(outputs[tensor], first);
+            quantiles.Add(outputs[tensor]);
+        }, stage: "activation scan");
+
+        var strongest = Enumerable.Range(0, channels).OrderByDescending(c => scan.Top(c).Count > 0 ? scan.Top(c)[0].Value : float.MinValue).Take(Channels).ToList();
+        var grid = ActivationPatches.Grid(scan, field, id => context.Images.Slice((int)id), strongest);
+        var tiles = new List<RgbImage>();
+        var labels = new List<string>();
+        int pH = grid.Patches.Shape[3], pW = grid.Patches.Shape[4], c = grid.Patches.Shape[2];
+        int scale = Math.Max(1, 64 / Math.Max(pH, pW));
+        for (int r = 0; r < strongest.Count; r++)
+            for (int slot = 0; slot < K; slot++)
+            {
+                var patch = new FloatTensor([c, pH, pW], grid.Patches.Data.AsSpan(((r * K) + slot) * c * pH * pW, c * pH * pW).ToArray());
+                var image = RgbImage.FromChw(patch, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
+                tiles.Add(scale > 1 ? image.ScaleNearest(scale) : image);
+                var hits = grid.Hits[r];
+                labels.Add(slot < hits.Count ? $"ch {strongest[r]} #{slot + 1}: {hits[slot].Value:G3}" : "");
+            }
+        var layout = new ImageGrid(tiles.Count, tiles[0].Width, tiles[0].Height, padding: 3, columns: K, labelHeight: 14);
+        section.Blocks.Add(new FigureBlock(layout.Compose(tiles, labels).EncodePng(),
+            $"Top {K} patches of the {strongest.Count} most active channels of {tensor} over {context.Rows} images; each patch is the unit's receptive field ({field.Y.Size}×{field.X.Size} px, padded with black outside the image)."));
+        summary.TopPatches.Add(new TopPatchesSummary { Layer = tensor, Channels = strongest, K = K });
+
+        var thresholds = quantiles.TopThresholds();
+        var maskTiles = new List<RgbImage>();
+        var maskLabels = new List<string>();
+        int height = context.Images.Shape[2], width = context.Images.Shape[3];
+        foreach (int channel in strongest.Take(Masks))
+        {
+            var best = scan.Top(channel)[0];
+            var activation = context.Run([tensor], [(int)best.ImageId])[tensor];
+            var mask = ActivationMask.Create(activation, 0, channel, thresholds[channel], height, width, field);
+            var masked = mask.ApplyTo(context.Images.Slice((int)best.ImageId));
+            maskTiles.Add(RgbImage.FromChw(masked, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr));
+            maskLabels.Add($"ch {channel}, row {best.ImageId}, {mask.Coverage:P0} kept");
+        }
+        var maskGrid = new ImageGrid(maskTiles.Count, width, height, padding: 3, columns: Masks, labelHeight: 14);
+        section.Blocks.Add(new FigureBlock(maskGrid.Compose(maskTiles, maskLabels).EncodePng(),
+            $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over the sample."));
+    }
+}

@@ -1,0 +1,43 @@
+using MLNet.CnnDiagnostics.Onnx;
+
+namespace MLNet.CnnDiagnostics.Reporting.Sections;
+
+/// <summary>Section 1: the network's layers with output shapes and parameter counts.</summary>
+internal sealed class ModelSection : ReportSectionBuilder
+{
+    public override string Id => "model";
+
+    public override string Title => "Model";
+
+    public override ReportSections Flag => ReportSections.Model;
+
+    public override string Introduction => "Every layer of the network in execution order, with the shape of its output (N is the batch), the number of weights it holds, and the receptive field of one output position in input pixels.";
+
+    public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    {
+        var graph = context.Graph;
+        summary.Model.Source = graph.SourceName;
+        var layers = graph.Layers;
+        section.Blocks.Add(new MetricsBlock(
+        [
+            new("source", graph.SourceName),
+            new("image input", $"{graph.ImageInput.Name} {graph.ImageInput.ShapeText}"),
+            new("layers", layers.Count.ToString()),
+            new("convolutions", layers.Count(l => l.IsConvolution).ToString()),
+            new("parameters", layers.Sum(l => l.ParameterCount).ToString("N0")),
+            new("opset", graph.OpsetVersion.ToString()),
+            new("embedding tensor", context.EmbeddingTensor),
+        ]));
+        var fields = ReceptiveFieldCalculator.Compute(graph);
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var l in layers)
+        {
+            bool hasField = fields.TryGet(l.Outputs[0], out var field);
+            summary.Model.Layers.Add(new LayerSummary { Name = l.Name, Op = l.OpType, OutputShape = l.OutputShape, Parameters = l.ParameterCount, ReceptiveField = hasField ? field.Y.Size : null });
+            string attributes = l.Convolution is { } c ? $"k{string.Join("×", c.Kernel)} s{string.Join("×", c.Strides)} p[{string.Join(",", c.Pads)}]" + (c.Group > 1 ? $" g{c.Group}" : "") : "";
+            rows.Add([l.Index.ToString(), l.Name, l.OpType, l.Output?.ShapeText ?? "?", l.ParameterCount.ToString("N0"), attributes,
+                hasField ? $"{field.Y.Size}×{field.X.Size} (jump {field.Y.Jump})" : ""]);
+        }
+        section.Blocks.Add(new TableBlock(["#", "layer", "op", "output shape", "parameters", "kernel / stride / pads", "receptive field"], rows, "Layer table"));
+    }
+}

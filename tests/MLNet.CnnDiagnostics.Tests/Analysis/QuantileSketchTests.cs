@@ -1,0 +1,120 @@
+using MLNet.CnnDiagnostics.Analysis.Activations;
+
+namespace MLNet.CnnDiagnostics.Tests.Analysis;
+
+[TestClass]
+public sealed class QuantileSketchTests
+{
+    private static readonly double[] Levels = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.995, 0.999, 1];
+
+    /// <summary>Exact p-quantile: the value of ascending rank ⌈p·n⌉−1.</summary>
+    private static float Exact(float[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static float Normal(Random rng) => (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+
+    public static IEnumerable<object[]> Distributions()
+    {
+        yield return ["lognormal"];
+        yield return ["normal (negatives)"];
+        yield return ["relu (40% zeros)"];
+    }
+
+    private static float[] Sample(string distribution, int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => distribution switch
+        {
+            "lognormal" => (float)Math.Exp(2 * Normal(rng)),
+            "normal (negatives)" => 3 * Normal(rng) - 1,
+            _ => Math.Max(0, Normal(rng) + 0.25f) * 5,
+        }).ToArray();
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Distributions))]
+    public void Quantiles_AreWithinTheRelativeErrorBound_OfTheExactQuantiles(string distribution)
+    {
+        var values = Sample(distribution, 200_000, seed: 3);
+        var sketch = new QuantileSketch(relativeAccuracy: 0.005);
+        foreach (var v in values) sketch.Add(v);
+        var sorted = values.Order().ToArray();
+        foreach (var p in Levels)
+        {
+            float exact = Exact(sorted, p), estimate = sketch.Quantile(p);
+            Assert.IsLessThanOrEqualTo(0.005 * Math.Abs(exact) * (1 + 1e-6) + 1e-30, Math.Abs(estimate - exact), $"p={p}: exact {exact}, estimate {estimate}");
+        }
+        // Not trivially exact: the sketch does round (otherwise the bound above would test nothing).
+        Assert.IsTrue(Levels.Any(p => sketch.Quantile(p) != Exact(sorted, p)));
+    }
+
+    [TestMethod]
+    public void Merge_EqualsTheSketchOfAllValues_EvenWhenBucketsFold()
+    {
+        // 16 buckets of α = 0.05 cover a factor of about 25 only: values spanning 1e-4..1e4 force folding.
+        var rng = new Random(4);
+        var values = Enumerable.Range(0, 5000).Select(_ => (float)(Math.Pow(10, rng.NextDouble() * 8 - 4) * (rng.Next(3) == 0 ? -1 : 1))).ToArray();
+        var whole = new QuantileSketch(0.05, 16);
+        var a = new QuantileSketch(0.05, 16);
+        var b = new QuantileSketch(0.05, 16);
+        for (int i = 0; i < values.Length; i++)
+        {
+            whole.Add(values[i]);
+            (i % 5 < 2 ? a : b).Add(values[i]);
+        }
+        a.Merge(b);
+        CollectionAssert.AreEqual(whole.Buckets().ToList(), a.Buckets().ToList());
+        Assert.AreEqual(whole.Count, a.Count);
+        foreach (var p in Levels) Assert.AreEqual(whole.Quantile(p), a.Quantile(p), $"p={p}");
+        // The top tail stays inside the kept window, so its bound still holds after folding.
+        var sorted = values.Order().ToArray();
+        Assert.IsLessThanOrEqualTo(0.05 * Math.Abs(Exact(sorted, 0.995)) * (1 + 1e-6), Math.Abs(a.Quantile(0.995) - Exact(sorted, 0.995)));
+    }
+
+    [TestMethod]
+    public void ActivationQuantiles_TopThresholds_MatchExactPerChannelQuantiles_AndMerge()
+    {
+        const int n = 30, c = 3, h = 9, w = 7;
+        var rng = new Random(5);
+        var data = Enumerable.Range(0, n * c * h * w).Select(i => Math.Max(0, Normal(rng)) * (1 + (i / (h * w)) % c)).ToArray();
+        var scan = new ActivationQuantiles(c);
+        var first = new ActivationQuantiles(c);
+        var second = new ActivationQuantiles(c);
+        for (int i = 0; i < n; i += 6)
+        {
+            var batch = new FloatTensor([6, c, h, w], data.AsSpan(i * c * h * w, 6 * c * h * w).ToArray());
+            scan.Add(batch);
+            (i < 12 ? first : second).Add(batch);
+        }
+        using (var bytes = new MemoryStream())
+        {
+            second.WriteTo(bytes); // handed over as another process would
+            bytes.Position = 0;
+            first.Merge(ActivationQuantiles.ReadFrom(bytes));
+        }
+        for (int ch = 0; ch < c; ch++) CollectionAssert.AreEqual(scan[ch].Buckets().ToList(), first[ch].Buckets().ToList());
+        Assert.AreEqual(scan.ImageCount, first.ImageCount);
+        var thresholds = scan.TopThresholds();
+        CollectionAssert.AreEqual(thresholds, first.TopThresholds());
+        for (int ch = 0; ch < c; ch++)
+        {
+            var sorted = Enumerable.Range(0, n).SelectMany(img => data.AsSpan((img * c + ch) * h * w, h * w).ToArray()).Order().ToArray();
+            float exact = Exact(sorted, 0.995);
+            Assert.IsLessThanOrEqualTo(0.005 * exact * (1 + 1e-6), Math.Abs(thresholds[ch] - exact), $"channel {ch}");
+        }
+    }
+
+    [TestMethod]
+    public void BadInput_HasClearMessages()
+    {
+        var e1 = Assert.ThrowsExactly<CnnDiagnosticsException>(() => new QuantileSketch().Quantile(0.5));
+        StringAssert.Contains(e1.Message, "empty dataset");
+        var e2 = Assert.ThrowsExactly<CnnDiagnosticsException>(() => new ActivationQuantiles(2).TopThresholds());
+        StringAssert.Contains(e2.Message, "empty dataset");
+        Assert.ThrowsExactly<ArgumentException>(() => new QuantileSketch().Add(float.NaN));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new QuantileSketch(0));
+        var q = new ActivationQuantiles(2);
+        var e3 = Assert.ThrowsExactly<CnnDiagnosticsException>(() => q.Add(new FloatTensor(1, 3, 2, 2)));
+        StringAssert.Contains(e3.Message, "2 channels");
+        StringAssert.Contains(Assert.ThrowsExactly<CnnDiagnosticsException>(() => ActivationQuantiles.ReadFrom(new MemoryStream([2, 0, 0, 0, 1]))).Message, "truncated");
+    }
+}

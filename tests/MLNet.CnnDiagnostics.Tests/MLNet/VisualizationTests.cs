@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.CnnDiagnostics.MLNet;
+using MLNet.CnnDiagnostics.Tests.Onnx;
+
+namespace MLNet.CnnDiagnostics.Tests.MLNet;
+
+[TestClass]
+public sealed class VisualizationTests
+{
+    private sealed class DigitRow
+    {
+        public float[] Pixels { get; set; } = [];
+        public int Digit { get; set; }
+    }
+
+    internal static IDataView Digits(MLContext ml, int count, int first = 0)
+    {
+        var images = ResNet18Fixture.Digits(count, first);
+        var rows = Enumerable.Range(0, count).Select(i => new DigitRow
+        {
+            Pixels = images.Slice(i).Data.Select(v => v + 114f).ToArray(),
+            Digit = MnistLabels.All[first + i],
+        }).ToList();
+        var schema = SchemaDefinition.Create(typeof(DigitRow));
+        schema[nameof(DigitRow.Pixels)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3 * 224 * 224);
+        return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private static readonly Lazy<(VisualizingTransformer Model, IDataView Data, string Path)> Fitted = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.Cache(Digits(ml, 160));
+        string path = Path.Combine(Path.GetTempPath(), $"cnndiag-{Guid.NewGuid():N}", "report.html");
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Digit")
+            .Append(ml.Transforms.ExtractEmbedding("Features", "Pixels"))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
+            .AppendVisualization(o => { o.ReportPath = path; o.MaxRows = 60; });
+        return (pipeline.Fit(data), data, path);
+    });
+
+    [TestMethod]
+    public void Fit_WritesTheReportAndItsSummary_WithEverySectionAndSaneNumbers()
+    {
+        var (model, _, path) = Fitted.Value;
+        Assert.AreEqual(path, model.ReportPath);
+        Assert.IsTrue(File.Exists(Path.ChangeExtension(path, ".json")));
+        var report = model.Report;
+        CollectionAssert.IsSubsetOf(new[] { "model", "filters", "activations", "investigation", "decisions" }, report.Sections.Select(s => s.Id).ToArray());
+        Assert.AreEqual(0, report.Summary.Skipped.Count, string.Join(" | ", report.Summary.Skipped.Select(p => $"{p.Key}: {p.Value}")));
+        Assert.AreEqual(60, report.Summary.Rows);
+        Assert.HasCount(74 + 3, report.Summary.Model.Layers, "ResNet18's 74 nodes plus the 3 of its preprocessing");
+        Assert.IsNotNull(report.Summary.Classifier);
+        Assert.IsGreaterThan(0.5, report.Summary.Classifier!.Accuracy, "a head fitted on these digits classifies them far above chance (0.1)");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(path, ".json")));
+        Assert.AreEqual(60, json.RootElement.GetProperty("rows").GetInt32());
+        Assert.IsGreaterThan(70, json.RootElement.GetProperty("model").GetProperty("layers").GetArrayLength());
+        Assert.IsTrue(json.RootElement.GetProperty("timings").TryGetProperty("filters", out _));
+    }
+
+    [TestMethod]
+    public void FittedTransformer_TransformsExactlyAsTheWrappedPipeline()
+    {
+        var (model, data, _) = Fitted.Value;
+        var a = model.Transform(data).GetColumn<float[]>("Score").ToList();
+        var b = model.Model.Transform(data).GetColumn<float[]>("Score").ToList();
+        Assert.HasCount(b.Count, a);
+        for (int i = 0; i < a.Count; i++) CollectionAssert.AreEqual(b[i], a[i]);
+    }
+
+    [TestMethod]
+    public void PipelineWithoutCnn_ErrorNamesTheStagesFound()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new DigitRow { Pixels = [1f, 2f], Digit = 1 }, new DigitRow { Pixels = [2f, 1f], Digit = 2 } });
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Digit").AppendVisualization(o => o.ReportPath = null);
+        var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => pipeline.Fit(data));
+        StringAssert.Contains(e.Message, "no CNN");
+        StringAssert.Contains(e.Message, "ValueToKeyMappingTransformer");
+    }
+}
