@@ -52,16 +52,27 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
     private void WriteTable(TableBlock t)
     {
         var rows = t.Rows ?? [];
+        var headers = t.Headers ?? [];
+        // a column whose every filled cell is a number is right-aligned, header included, so digits line up
+        int columns = Math.Max(headers.Count, rows.Count == 0 ? 0 : rows.Max(r => r?.Count ?? 0));
+        var numeric = new bool[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            var cells = rows.Select(r => r is not null && c < r.Count ? r[c] : null).Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
+            numeric[c] = cells.Count > 0 && cells.All(IsNumber);
+        }
+        string Cell(string tag, string? text, int c, string extra = "") =>
+            c < columns && numeric[c] ? $"<{tag} class=\"num\"{extra}>{E(text)}</{tag}>" : $"<{tag}{extra}>{E(text)}</{tag}>";
+
         html.Write("<div class=\"table-block\">");
         html.Write($"<p class=\"caption\">{E(t.Caption)} <span class=\"count\">{rows.Count.ToString(CultureInfo.InvariantCulture)} row{(rows.Count == 1 ? "" : "s")}</span></p>");
         html.Write("<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr>");
-        foreach (var header in t.Headers ?? []) html.Write($"<th scope=\"col\">{E(header)}</th>");
+        for (int c = 0; c < headers.Count; c++) html.Write(Cell("th", headers[c], c, " scope=\"col\""));
         html.Write("</tr></thead><tbody>\n");
         foreach (var row in rows)
         {
             html.Write("<tr>");
-            foreach (var cell in row ?? [])
-                html.Write(IsNumber(cell) ? $"<td class=\"num\">{E(cell)}</td>" : $"<td>{E(cell)}</td>");
+            for (int c = 0; c < (row?.Count ?? 0); c++) html.Write(Cell("td", row![c], c));
             html.Write("</tr>\n");
         }
         html.Write("</tbody></table></div></div>\n");
@@ -132,5 +143,6 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
             $"{what} is not a PNG image ({(png is null ? "no bytes" : $"{png.Length} bytes without a PNG signature and header")}); figures and tiles must be PNG-encoded.");
 
     private static bool IsNumber(string? cell) =>
-        !string.IsNullOrWhiteSpace(cell) && double.TryParse(cell.TrimEnd('%', ' '), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        !string.IsNullOrWhiteSpace(cell) &&
+        double.TryParse(cell.TrimEnd('%', ' '), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _);
 }

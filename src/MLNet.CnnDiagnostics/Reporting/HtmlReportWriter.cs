@@ -107,10 +107,11 @@ public static class HtmlReportWriter
         writer.Write($"<script>\n{Script.Value}</script>\n</body>\n</html>\n");
     }
 
-    /// <summary>"0.42 s", "12.3 s", "2 min 05 s"; empty for zero.</summary>
+    /// <summary>"&lt; 0.01 s", "0.42 s", "12.3 s", "2 min 05 s"; empty for zero.</summary>
     internal static string Duration(double seconds)
     {
         if (!(seconds > 0) || !double.IsFinite(seconds)) return "";
+        if (seconds < 0.01) return "< 0.01 s";
         if (seconds < 10) return seconds.ToString("0.##", CultureInfo.InvariantCulture) + " s";
         if (seconds < 60) return seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
         int whole = (int)Math.Round(seconds);

@@ -202,9 +202,25 @@ public sealed class HtmlReportWriterTests
     }
 
     [TestMethod]
+    public void ColumnsOfNumbersAreRightAlignedWithTheirHeader()
+    {
+        var report = new DiagnosticReport();
+        var section = new ReportSection("model", "Model");
+        section.Blocks.Add(new TableBlock(["layer", "parameters", "share"], [["conv1", "9,408", "1.5 %"], ["relu", "0", ""], ["fc", "-1e3", "n/a"]]));
+        report.Sections.Add(section);
+        using var writer = new StringWriter();
+        HtmlReportWriter.Render(report, writer);
+        string html = writer.ToString();
+        StringAssert.Contains(html, "<th scope=\"col\">layer</th><th class=\"num\" scope=\"col\">parameters</th><th scope=\"col\">share</th>");
+        StringAssert.Contains(html, "<tr><td>conv1</td><td class=\"num\">9,408</td><td>1.5 %</td></tr>");
+        StringAssert.Contains(html, "<tr><td>fc</td><td class=\"num\">-1e3</td><td>n/a</td></tr>");
+    }
+
+    [TestMethod]
     public void DurationsReadNaturally()
     {
         Assert.AreEqual("", HtmlReportWriter.Duration(0));
+        Assert.AreEqual("< 0.01 s", HtmlReportWriter.Duration(0.004));
         Assert.AreEqual("0.42 s", HtmlReportWriter.Duration(0.42));
         Assert.AreEqual("12.5 s", HtmlReportWriter.Duration(12.49));
         Assert.AreEqual("2 min 05 s", HtmlReportWriter.Duration(125.2));
