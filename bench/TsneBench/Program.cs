@@ -29,7 +29,7 @@ var pca = PrincipalComponents.Fit(images, 50, threads);
 var x = pca.Project(images);
 Console.WriteLine($"PCA-50 of {x.Shape[0]}×{images.Shape[1]}: {clock.Elapsed.TotalSeconds:F2} s (not counted below)");
 
-var options = new TsneOptions { MaxThreads = threads, GradientMethod = method, ReportEvery = 250 };
+var options = new TsneOptions { MaxThreads = threads, GradientMethod = method, ReportEvery = int.Parse(Arg("--report", "250"), CultureInfo.InvariantCulture) };
 var tsne = new Tsne(options);
 clock.Restart();
 var embedding = tsne.Fit(x, new SyncProgress(p => Console.WriteLine($"  {p.Phase,-18} {p.Iteration,4}/{p.Iterations,-4} KL {p.KlDivergence,8:F4}  {p.Elapsed.TotalSeconds,6:F2} s")));
