@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using MLNet.CnnDiagnostics.Analysis;
 
 namespace MLNet.CnnDiagnostics.Tests.Analysis;
@@ -8,21 +9,37 @@ public sealed class RepulsionTests
 {
     [TestMethod]
     [DataRow(1)] [DataRow(2)] [DataRow(3)] [DataRow(4)] [DataRow(5)] [DataRow(12)] [DataRow(60)] [DataRow(150)] [DataRow(270)]
-    public void FourierTransform_MatchesNaiveDft(int n)
+    public void FourierTransform_MatchesNaiveDft_InEveryLane(int n)
     {
         var rng = new Random(n);
-        var x = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
-        var fft = new FourierTransform(n);
+        var x = new Complex[8, n];
+        var srcRe = new Vector256<float>[n];
+        var srcIm = new Vector256<float>[n];
+        for (int j = 0; j < n; j++)
+        {
+            var re = new float[8]; var im = new float[8];
+            for (int lane = 0; lane < 8; lane++)
+            {
+                x[lane, j] = new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+                re[lane] = (float)x[lane, j].Real; im[lane] = (float)x[lane, j].Imaginary;
+            }
+            srcRe[j] = Vector256.Create(re);
+            srcIm[j] = Vector256.Create(im);
+        }
+        var fft = new BatchedFourierTransform(n);
         foreach (bool inverse in new[] { false, true })
         {
-            var y = new Complex[n];
-            fft.Transform(x, 0, 1, y, 0, inverse);
-            for (int k = 0; k < n; k++)
-            {
-                Complex s = 0;
-                for (int j = 0; j < n; j++) s += x[j] * Complex.FromPolarCoordinates(1, (inverse ? 2 : -2) * Math.PI * j * k / n);
-                Assert.AreEqual(0, (y[k] - s).Magnitude, 1e-9 * n, $"n={n} k={k} inverse={inverse}");
-            }
+            var yRe = new Vector256<float>[n];
+            var yIm = new Vector256<float>[n];
+            fft.Transform(srcRe, srcIm, yRe, yIm, inverse);
+            for (int lane = 0; lane < 8; lane++)
+                for (int k = 0; k < n; k++)
+                {
+                    Complex s = 0;
+                    for (int j = 0; j < n; j++) s += x[lane, j] * Complex.FromPolarCoordinates(1, (inverse ? 2 : -2) * Math.PI * j * k / n);
+                    var got = new Complex(yRe[k].GetElement(lane), yIm[k].GetElement(lane));
+                    Assert.AreEqual(0, (got - s).Magnitude, 1e-5 * n, $"n={n} lane={lane} k={k} inverse={inverse}");
+                }
         }
     }
 
@@ -64,13 +81,14 @@ public sealed class RepulsionTests
     }
 
     [TestMethod]
-    [DataRow(0.001, 1.0, 1e-3)]  // tiny start-of-run embedding: the grid shrinks with it
-    [DataRow(5.0, 1.0, 1e-3)]
-    // ~100 wide: FIt-SNE's default grid (box width 1) loses accuracy in Z through the (1+‖y‖²)φ₁ − 2y·φ + φ₄ expansion
-    // (0.5% seen); a 3× finer grid brings it back under 1e-3, which shows the error is discretisation, not a defect.
-    [DataRow(40.0, 1.0, 1e-2)]
-    [DataRow(40.0, 3.0, 1e-3)]
-    public void Interpolation_MatchesExactSums(double scale, double intervalsPerUnit, double zTolerance)
+    [DataRow(0.001, 1.0, 1e-3, 5e-3)]  // tiny start-of-run embedding: the grid shrinks with it
+    [DataRow(5.0, 1.0, 1e-3, 5e-3)]
+    // ~100 wide with about one point per unit²: FIt-SNE's default grid (box width 1, 3 nodes) interpolates the steep
+    // near field coarsely (seen: Z 0.5%, forces 3.8%); refining the grid 3× brings both under the tight bounds,
+    // which shows the error is the method's discretisation, not a defect.
+    [DataRow(40.0, 1.0, 1e-2, 5e-2)]
+    [DataRow(40.0, 3.0, 1e-3, 5e-3)]
+    public void Interpolation_MatchesExactSums(double scale, double intervalsPerUnit, double zTolerance, double forceTolerance)
     {
         int n = 1500;
         var y = Layout(n, scale, 7);
@@ -79,7 +97,7 @@ public sealed class RepulsionTests
         var fit = new InterpolatedRepulsion(3, 50, intervalsPerUnit, new ParallelOptions());
         double got = fit.Compute(y, n, forces);
         Assert.AreEqual(z, got, zTolerance * z, "Z");
-        Assert.IsLessThan(5e-3, RelativeError(forces, expected), "forces");
+        Assert.IsLessThan(forceTolerance, RelativeError(forces, expected), "forces");
     }
 
     [TestMethod]

@@ -19,9 +19,12 @@ public sealed class TsneTests
         double trust = Trustworthiness.Compute(points, map, 10);
         double acc = KnnAccuracy.LeaveOneOut(map, labels, 10);
         double inputAcc = KnnAccuracy.LeaveOneOut(points, labels, 10);
-        // scikit-learn's t-SNE on these 2,000 digits: trustworthiness ≈ 0.98, 2-D accuracy close to the input space's
-        Assert.IsGreaterThan(0.975, trust, $"trustworthiness {trust}");
-        Assert.IsGreaterThan(inputAcc - 0.03, acc, $"2-D kNN accuracy {acc}, input space {inputAcc}");
+        // scikit-learn 1.2's Barnes-Hut t-SNE on these 2,000 digits (same PCA-50), scored by tools/tsne-compare.py:
+        // trustworthiness 0.9704, 2-D 10-NN accuracy 0.875
+        string seen = $"trustworthiness {trust}, 2-D kNN accuracy {acc}, input-space kNN accuracy {inputAcc}";
+        Console.WriteLine(seen);
+        Assert.IsGreaterThan(0.965, trust, seen);
+        Assert.IsGreaterThan(0.865, acc, seen);
         Assert.IsTrue(double.IsFinite(embedding.KlDivergence) && embedding.KlDivergence > 0, $"KL {embedding.KlDivergence}");
     }
 

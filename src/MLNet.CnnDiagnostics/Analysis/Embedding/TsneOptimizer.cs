@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.CnnDiagnostics.Analysis;
 
@@ -119,29 +121,68 @@ internal sealed class TsneOptimizer
     {
         const int chunk = 256;
         var parts = new double[(_n + chunk - 1) / chunk];
-        var rows = _p.RowStart; var cols = _p.Columns; var vals = _p.Values;
         Parallel.For(0, parts.Length, _parallel, c =>
         {
             double sum = 0;
             for (int i = c * chunk; i < Math.Min(_n, (c + 1) * chunk); i++)
-            {
-                float xi = _y[2 * i], yi = _y[2 * i + 1];
-                float ax = 0, ay = 0;
-                for (int e = rows[i]; e < rows[i + 1]; e++)
-                {
-                    int j = cols[e];
-                    float dx = xi - _y[2 * j], dy = yi - _y[2 * j + 1];
-                    float d2 = 1 + dx * dx + dy * dy;
-                    float w = vals[e] / d2;
-                    ax += w * dx; ay += w * dy;
-                    if (kl && vals[e] > 0) sum += vals[e] * Math.Log(vals[e] * d2);
-                }
-                _attractive[2 * i] = ax; _attractive[2 * i + 1] = ay;
-            }
+                sum += kl || !Avx2.IsSupported ? AttractionOf(i, kl) : AttractionOfVectorized(i);
             parts[c] = sum;
         });
         double total = 0;
         foreach (var part in parts) total += part;
         return total;
+    }
+
+    private double AttractionOf(int i, bool kl)
+    {
+        var rows = _p.RowStart; var cols = _p.Columns; var vals = _p.Values;
+        float xi = _y[2 * i], yi = _y[2 * i + 1];
+        float ax = 0, ay = 0;
+        double sum = 0;
+        for (int e = rows[i]; e < rows[i + 1]; e++)
+        {
+            int j = cols[e];
+            float dx = xi - _y[2 * j], dy = yi - _y[2 * j + 1];
+            float d2 = 1 + dx * dx + dy * dy;
+            float w = vals[e] / d2;
+            ax += w * dx; ay += w * dy;
+            if (kl && vals[e] > 0) sum += vals[e] * Math.Log(vals[e] * d2);
+        }
+        _attractive[2 * i] = ax; _attractive[2 * i + 1] = ay;
+        return sum;
+    }
+
+    /// <summary>The same sum, 8 neighbours at a time through AVX2 gathers of their coordinates.</summary>
+    private unsafe double AttractionOfVectorized(int i)
+    {
+        var rows = _p.RowStart;
+        int s = rows[i], e = rows[i + 1];
+        fixed (float* y = _y, vals = _p.Values)
+        fixed (int* cols = _p.Columns)
+        {
+            var xi = Vector256.Create(y[2 * i]);
+            var yi = Vector256.Create(y[2 * i + 1]);
+            var one = Vector256.Create(1f);
+            Vector256<float> ax = default, ay = default;
+            int a = s;
+            for (; a + 8 <= e; a += 8)
+            {
+                var index = Avx2.ShiftLeftLogical(Avx.LoadVector256(cols + a), 1);
+                var dx = xi - Avx2.GatherVector256(y, index, 4);
+                var dy = yi - Avx2.GatherVector256(y + 1, index, 4);
+                var w = Avx.LoadVector256(vals + a) / (one + dx * dx + dy * dy);
+                ax += w * dx; ay += w * dy;
+            }
+            float sx = Vector256.Sum(ax), sy = Vector256.Sum(ay);
+            for (; a < e; a++)
+            {
+                int j = cols[a];
+                float dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+                float w = vals[a] / (1 + dx * dx + dy * dy);
+                sx += w * dx; sy += w * dy;
+            }
+            _attractive[2 * i] = sx; _attractive[2 * i + 1] = sy;
+        }
+        return 0;
     }
 }
