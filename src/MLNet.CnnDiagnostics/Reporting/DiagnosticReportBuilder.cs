@@ -11,6 +11,7 @@ internal static class DiagnosticReportBuilder
         new ModelSection(),
         new FiltersSection(),
         new ActivationsSection(),
+        new EmbeddingSection(),
         new InvestigationSection(),
         new DecisionsSection(),
         new SanitySection(),

@@ -1,4 +1,4 @@
-namespace MLNet.CnnDiagnostics.Analysis.Metrics;
+namespace MLNet.CnnDiagnostics.Analysis;
 
 /// <summary>Spearman's rank correlation, with tied values given their average rank.</summary>
 public static class RankCorrelation

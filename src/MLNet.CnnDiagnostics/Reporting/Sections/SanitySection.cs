@@ -1,5 +1,5 @@
 using MLNet.CnnDiagnostics.Analysis.Attribution;
-using MLNet.CnnDiagnostics.Analysis.Metrics;
+using MLNet.CnnDiagnostics.Analysis;
 using MLNet.CnnDiagnostics.Gradients;
 
 namespace MLNet.CnnDiagnostics.Reporting.Sections;

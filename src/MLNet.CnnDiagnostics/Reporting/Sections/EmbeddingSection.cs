@@ -1,0 +1,81 @@
+using MLNet.CnnDiagnostics.Analysis;
+
+namespace MLNet.CnnDiagnostics.Reporting.Sections;
+
+/// <summary>Section 4: the embedding space: nearest neighbours of a few queries, kNN accuracy, and a t-SNE map coloured by class.</summary>
+internal sealed class EmbeddingSection : ReportSectionBuilder
+{
+    private const int PcaDimensions = 50, Queries = 4;
+
+    public override string Id => "embedding";
+
+    public override string Title => "Embedding space";
+
+    public override ReportSections Flag => ReportSections.Embedding;
+
+    public override string Introduction => "Each image becomes a vector (the embedding); similar images should sit close. Nearest neighbours by cosine distance for a few queries (green: same class), leave-one-out 10-NN accuracy, and a t-SNE map of the sample coloured by class: hover a point to see its image, scroll to zoom, drag to pan.";
+
+    public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    {
+        var embeddings = context.Embeddings;
+        int n = embeddings.Shape[0], dimension = embeddings.Shape[1];
+        var labels = context.Labels;
+        var embeddingSummary = new EmbeddingSummary { Layer = context.EmbeddingTensor, Dimension = dimension };
+        summary.Embedding = embeddingSummary;
+        var metrics = new List<KeyValuePair<string, string>> { new("tensor", context.EmbeddingTensor), new("dimension", dimension.ToString()), new("points", n.ToString()) };
+
+        bool labelled = labels is not null && labels.All(l => l >= 0);
+        if (labelled && n > 10)
+        {
+            embeddingSummary.KnnAccuracy = KnnAccuracy.LeaveOneOut(embeddings, labels!, 10, DistanceMetric.Cosine);
+            metrics.Add(new("10-NN accuracy (cosine, leave-one-out)", $"{embeddingSummary.KnnAccuracy:P1}"));
+        }
+        else section.Notes.Add(labelled ? "Skipped kNN accuracy: fewer than 11 rows." : "Skipped kNN accuracy and same-class marks: the data has no label column.");
+
+        var queries = (context.Options.QueryRows ?? Enumerable.Range(0, Math.Min(Queries, n)).ToList()).Where(q => q >= 0 && q < n).ToList();
+        int k = Math.Min(context.Options.Neighbors, n - 1);
+        if (queries.Count > 0 && k > 0)
+        {
+            var gallery = RetrievalGallery.Build(embeddings, labels ?? new int[n], queries, k, DistanceMetric.Cosine);
+            var rows = gallery.Select(q => new GalleryRow(
+                $"query row {q.Index}{(labelled ? $", label {context.ClassName(q.Label)}" : "")}",
+                [new GalleryTile(context.Image(q.Index).EncodePng(), "query"),
+                 .. q.Neighbors.Select(nb => new GalleryTile(context.Image(nb.Index).EncodePng(), $"row {nb.Index}, d={nb.Distance:F3}", labelled ? (nb.SameClass ? "good" : "bad") : null))])).ToList();
+            section.Blocks.Add(new GalleryBlock(rows, $"Each query's {k} nearest neighbours in the embedding space (cosine distance)."));
+        }
+
+        int tsneDimensions = Math.Min(PcaDimensions, Math.Min(dimension, n - 1));
+        double perplexity = Math.Min(30, (n - 1) / 3.0);
+        if (n < 8 || perplexity < 2)
+        {
+            section.Notes.Add($"Skipped t-SNE: {n} rows are too few (at least 8 are needed).");
+            section.Blocks.Insert(0, new MetricsBlock(metrics));
+            return;
+        }
+        var reduced = dimension > tsneDimensions ? PrincipalComponents.Fit(embeddings, tsneDimensions).Project(embeddings) : embeddings;
+        var progress = new TsneProgressAdapter(context);
+        var map = new Tsne(new TsneOptions { Perplexity = perplexity, Seed = context.Options.Seed }).Fit(reduced, progress).Coordinates;
+        double trust = Trustworthiness.Compute(embeddings, map, Math.Min(10, n / 2 - 1));
+        var tsneSummary = new TsneSummary { Points = n, Trustworthiness = trust };
+        metrics.Add(new("t-SNE trustworthiness (k=10)", $"{trust:F3}"));
+        if (labelled)
+        {
+            tsneSummary.KnnAccuracy2d = KnnAccuracy.LeaveOneOut(map, labels!, Math.Min(10, n - 1));
+            metrics.Add(new("10-NN accuracy in the t-SNE map", $"{tsneSummary.KnnAccuracy2d:P1}"));
+        }
+        summary.Tsne = tsneSummary;
+        section.Blocks.Insert(0, new MetricsBlock(metrics));
+        var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(
+            map[i, 0], map[i, 1],
+            labels is not null && labels[i] >= 0 ? context.ClassName(labels[i]) : null,
+            context.Predictions is { } p && p[i] >= 0 ? context.ClassName(p[i]) : null,
+            context.Image(i).EncodePng(), i)).ToList();
+        section.Blocks.Add(new ScatterBlock(points, labels is not null ? "label" : "none",
+            $"t-SNE of the {n} sampled embeddings (PCA to {reduced.Shape[1]} dimensions first, perplexity {perplexity:F0}, seed {context.Options.Seed})."));
+    }
+
+    private sealed class TsneProgressAdapter(ReportContext context) : IProgress<TsneProgress>
+    {
+        public void Report(TsneProgress value) => context.Progress("t-SNE", value.Iteration, value.Iterations);
+    }
+}
