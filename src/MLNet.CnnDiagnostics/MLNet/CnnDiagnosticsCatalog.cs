@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNet.CnnDiagnostics.Analysis;
 using MLNet.CnnDiagnostics.MLNet;
 
 namespace MLNet.CnnDiagnostics;
@@ -49,5 +50,21 @@ public static class CnnDiagnosticsCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new FilterDumpEstimator(MLNetEnvironment.Of(catalog), TapModelSource.Resolve(null, modelPath), layers);
+    }
+
+    /// <summary>
+    /// Projects a vector column (e.g. an embedding) to 2-D with t-SNE: <c>Fit</c> embeds the training rows (openTSNE's defaults,
+    /// see <see cref="TsneOptions"/>); <c>Transform</c> returns their positions and places new rows into the fixed map.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the 2-value position column.</param>
+    /// <param name="inputColumnName">The vector column to project.</param>
+    /// <param name="options">t-SNE settings (perplexity, iterations, seed, ...); openTSNE's defaults when null.</param>
+    /// <param name="progress">Receives the optimisation's progress.</param>
+    public static TsneProjectionEstimator ProjectTsne(this TransformsCatalog catalog, string outputColumnName = "Tsne", string inputColumnName = "Embedding",
+        TsneOptions? options = null, IProgress<DiagnosticsProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new TsneProjectionEstimator(MLNetEnvironment.Of(catalog), outputColumnName, inputColumnName, options ?? new TsneOptions(), progress);
     }
 }
