@@ -18,7 +18,7 @@ public sealed class ActivationCaptureOptions : OnnxTapOptions
 public sealed class ActivationCaptureEstimator : OnnxTapEstimator<ActivationCaptureTransformer>
 {
     internal ActivationCaptureEstimator(IHostEnvironment env, ModelGraph model, ActivationCaptureOptions options)
-        : base(env, model, options.InputColumnName, Plan(model, options), options.BatchSize, options.Execution) { }
+        : base(env, model, options.InputColumnName, Plan(model, options), options.BatchSize, options.Execution, options.Progress) { }
 
     private static List<(string, string, TapTransform)> Plan(ModelGraph model, ActivationCaptureOptions options)
     {
@@ -34,13 +34,13 @@ public sealed class ActivationCaptureEstimator : OnnxTapEstimator<ActivationCapt
         }).ToList();
     }
 
-    private protected override ActivationCaptureTransformer Create() => new(Env, Model, InputColumnName, Taps, BatchSize, Execution);
+    private protected override ActivationCaptureTransformer Create() => new(Env, Model, InputColumnName, Taps, BatchSize, Execution, Progress);
 }
 
 /// <summary>The fitted activation-capture tap.</summary>
 public sealed class ActivationCaptureTransformer : OnnxTapTransformer
 {
     internal ActivationCaptureTransformer(IHostEnvironment env, ModelGraph model, string input,
-        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution)
-        : base(env, model, input, taps, batchSize, execution) { }
+        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution, IProgress<DiagnosticsProgress>? progress)
+        : base(env, model, input, taps, batchSize, execution, progress) { }
 }

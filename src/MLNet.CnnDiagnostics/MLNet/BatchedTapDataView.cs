@@ -103,6 +103,7 @@ internal sealed class BatchedTapDataView : IDataView
             for (int c = 0; c < _outputs.Length; c++) _outputs[c] = results[tap.Columns[c].Name].Data;
             _batchStart = (int)_position;
             _batchCount = count;
+            tap.Progress?.Report(new DiagnosticsProgress($"CNN forward ({tap.Model.SourceName})", _position + count, _view._input.GetRowCount() ?? 0));
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)

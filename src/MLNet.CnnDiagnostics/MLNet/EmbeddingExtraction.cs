@@ -22,7 +22,7 @@ public sealed class EmbeddingExtractionOptions : OnnxTapOptions
 public sealed class EmbeddingExtractionEstimator : OnnxTapEstimator<EmbeddingExtractionTransformer>
 {
     internal EmbeddingExtractionEstimator(IHostEnvironment env, ModelGraph model, EmbeddingExtractionOptions options)
-        : base(env, model, options.InputColumnName, [(options.OutputColumnName, Tensor(model, options.Layer), options.Normalize ? TapTransform.FlattenL2Normalize : TapTransform.Flatten)], options.BatchSize, options.Execution)
+        : base(env, model, options.InputColumnName, [(options.OutputColumnName, Tensor(model, options.Layer), options.Normalize ? TapTransform.FlattenL2Normalize : TapTransform.Flatten)], options.BatchSize, options.Execution, options.Progress)
     {
         Normalize = options.Normalize;
     }
@@ -32,15 +32,15 @@ public sealed class EmbeddingExtractionEstimator : OnnxTapEstimator<EmbeddingExt
     /// <summary>Whether embeddings are L2-normalised.</summary>
     public bool Normalize { get; }
 
-    private protected override EmbeddingExtractionTransformer Create() => new(Env, Model, InputColumnName, Taps, BatchSize, Execution, Normalize);
+    private protected override EmbeddingExtractionTransformer Create() => new(Env, Model, InputColumnName, Taps, BatchSize, Execution, Progress, Normalize);
 }
 
 /// <summary>The fitted embedding tap.</summary>
 public sealed class EmbeddingExtractionTransformer : OnnxTapTransformer
 {
     internal EmbeddingExtractionTransformer(IHostEnvironment env, ModelGraph model, string input,
-        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution, bool normalize)
-        : base(env, model, input, taps, batchSize, execution)
+        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution, IProgress<DiagnosticsProgress>? progress, bool normalize)
+        : base(env, model, input, taps, batchSize, execution, progress)
     {
         Normalize = normalize;
     }

@@ -11,8 +11,9 @@ namespace MLNet.CnnDiagnostics.MLNet;
 public abstract class OnnxTapEstimator<TTransformer> : IEstimator<TTransformer> where TTransformer : OnnxTapTransformer
 {
     private protected OnnxTapEstimator(IHostEnvironment env, ModelGraph model, string inputColumnName,
-        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution)
+        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution, IProgress<DiagnosticsProgress>? progress)
     {
+        Progress = progress;
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1.");
         var duplicate = taps.GroupBy(t => t.Column).FirstOrDefault(g => g.Count() > 1);
@@ -32,6 +33,8 @@ public abstract class OnnxTapEstimator<TTransformer> : IEstimator<TTransformer> 
     private protected int BatchSize { get; }
 
     private protected ExecutionOptions? Execution { get; }
+
+    private protected IProgress<DiagnosticsProgress>? Progress { get; }
 
     /// <summary>The CNN the tap runs.</summary>
     public ModelGraph Model { get; }

@@ -20,4 +20,7 @@ public abstract class OnnxTapOptions
 
     /// <summary>How ONNX Runtime runs (CPU by default).</summary>
     public ExecutionOptions? Execution { get; set; }
+
+    /// <summary>Receives the number of rows run through the network after each batch (dataset scans can be long).</summary>
+    public IProgress<DiagnosticsProgress>? Progress { get; set; }
 }

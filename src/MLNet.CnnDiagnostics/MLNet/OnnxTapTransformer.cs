@@ -22,8 +22,9 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     private readonly Lazy<ITransformer> _savable;
 
     private protected OnnxTapTransformer(IHostEnvironment env, ModelGraph model, string inputColumnName,
-        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution)
+        IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution, IProgress<DiagnosticsProgress>? progress)
     {
+        Progress = progress;
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1.");
         _env = env;
         Model = model;
@@ -67,6 +68,8 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     public bool IsRowToRowMapper => true;
 
     internal IHostEnvironment Environment => _env;
+
+    internal IProgress<DiagnosticsProgress>? Progress { get; }
 
     /// <summary>Runs the tapped graph on a batch [N, C, H, W]; returns one tensor per tap column.</summary>
     public IReadOnlyDictionary<string, FloatTensor> RunBatch(FloatTensor batch) => _executor.Value.Run(batch);
