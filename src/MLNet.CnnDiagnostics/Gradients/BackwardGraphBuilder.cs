@@ -17,7 +17,7 @@ public sealed class BackwardGraphBuilder
     {
         new ConvRule(), new BatchNormalizationRule(), new ReluRule(), new LeakyReluRule(), new ClipRule(), new SigmoidRule(),
         new TanhRule(), new SoftmaxRule(), new MaxPoolRule(), new AveragePoolRule(), new GlobalAveragePoolRule(),
-        new ArithmeticRule(), new GemmRule(), new MatMulRule(), new ReshapeRule(), new TransposeRule(), new ConcatRule(),
+        new ArithmeticRule(), new GemmRule(), new MatMulRule(), new ReshapeRule(), new TransposeRule(), new ConcatRule(), new SplitRule(),
         new PadRule(), new ReduceRule(), new IdentityRule(),
     }.SelectMany(r => r.OpTypes.Select(op => (op, r))).ToDictionary(p => p.op, p => p.r);
 
@@ -146,13 +146,13 @@ public sealed class BackwardGraphBuilder
         for (int i = forwardNodes.Count - 1; i >= 0; i--)
         {
             var node = forwardNodes[i];
-            if (node.Output.Count == 0 || !contributions.ContainsKey(node.Output[0])) continue;
+            if (!node.Output.Any(contributions.ContainsKey)) continue;
             var need = node.Input.Select(x => x != "" && requiresGrad.Contains(x)).ToArray();
             if (!need.Any(b => b)) continue;
             if (!Rules.TryGetValue(node.OpType, out var rule) || (node.HasDomain && node.Domain is not ("" or "ai.onnx")))
                 throw new CnnDiagnosticsException(
                     $"{NodeAttributes.Describe(node)} has no backward rule; ops with rules: {string.Join(", ", Rules.Keys.Order())}.");
-            var grads = rule.Backward(ctx, node, Total(node.Output[0]), need);
+            var grads = rule.Backward(ctx, node, node.Output.Select(o => contributions.ContainsKey(o) ? Total(o) : null).ToList(), need);
             for (int k = 0; k < grads.Length && k < node.Input.Count; k++)
             {
                 if (!need[k] || grads[k] is not { } g) continue;

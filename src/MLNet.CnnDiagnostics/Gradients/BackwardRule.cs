@@ -17,6 +17,13 @@ internal abstract class BackwardRule
     /// </summary>
     public abstract string?[] Backward(BackwardContext ctx, NodeProto node, string outputGradient, bool[] needsGradient);
 
+    /// <summary>
+    /// Emits the backward nodes of a node given the gradients of all its outputs (null where an output receives none).
+    /// By default only the first output carries a gradient (the others are indices or statistics).
+    /// </summary>
+    public virtual string?[] Backward(BackwardContext ctx, NodeProto node, IReadOnlyList<string?> outputGradients, bool[] needsGradient) =>
+        outputGradients[0] is { } first ? Backward(ctx, node, first, needsGradient) : new string?[node.Input.Count];
+
     /// <summary>Thrown when an input that needs a gradient has none under this rule (weights, shapes, indices).</summary>
     protected static CnnDiagnosticsException NotDifferentiable(NodeProto node, int input) =>
         new($"{NodeAttributes.Describe(node)}: the gradient with respect to input {input} ('{node.Input[input]}') is not supported; only data tensors (not weights or shapes) can be differentiated.");

@@ -50,6 +50,9 @@ public sealed class VisualizationOptions
     /// <summary>Number of classes visualised by gradient ascent.</summary>
     public int ClassesToVisualize { get; set; } = 3;
 
+    /// <summary>Gradient-ascent steps of each class visualization.</summary>
+    public int ClassVisualizationSteps { get; set; } = 60;
+
     /// <summary>Name of the label column (label-dependent parts are skipped, with a note, when it is absent).</summary>
     public string LabelColumnName { get; set; } = "Label";
 

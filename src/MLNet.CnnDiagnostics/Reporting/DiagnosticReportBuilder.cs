@@ -13,6 +13,7 @@ internal static class DiagnosticReportBuilder
         new ActivationsSection(),
         new InvestigationSection(),
         new DecisionsSection(),
+        new SanitySection(),
     ];
 
     public static DiagnosticReport Build(ReportContext context, string title, Action<string>? log = null)

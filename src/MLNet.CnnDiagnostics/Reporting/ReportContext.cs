@@ -1,4 +1,5 @@
 using MLNet.CnnDiagnostics.Execution;
+using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Rendering;
 
@@ -9,6 +10,7 @@ internal sealed class ReportContext : IDisposable
 {
     private readonly Dictionary<string, OnnxExecutor> _executors = [];
     private FloatTensor? _embeddings;
+    private GradientEngine? _gradients;
 
     public ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
     {
@@ -91,6 +93,31 @@ internal sealed class ReportContext : IDisposable
         return pool[(pool.Count - 1) / 2].Outputs[0];
     }
 
+    /// <summary>Whether class scores exist: a linear head on the embedding, or the model's own classifier layer.</summary>
+    public bool HasClassScores => HeadWeights is not null || Graph.FindClassifierLayer() is not null;
+
+    /// <summary>The gradient engine over the network (with the linear head folded in when there is one); null without class scores.</summary>
+    public GradientEngine? Gradients
+    {
+        get
+        {
+            if (_gradients is null && HasClassScores)
+            {
+                var head = HeadWeights is not null ? new LinearHead(EmbeddingTensor, HeadWeights, HeadBiases!) : null;
+                _gradients = new GradientEngine(Graph, head, Options.Execution);
+            }
+            return _gradients;
+        }
+    }
+
+    /// <summary>The output of the last layer that still has a spatial map (Grad-CAM's usual layer).</summary>
+    public string LastSpatialTensor()
+    {
+        var last = Graph.Layers.LastOrDefault(l => l.OutputShape is { Length: 4 } s && s[2] > 1 && s[3] > 1 && l.OpType is "Relu" or "Conv" or "Add" or "Clip" or "LeakyRelu")
+            ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer with a spatial output for class activation maps.");
+        return last.Outputs[0];
+    }
+
     /// <summary>The embedding of every sampled row, [N, D].</summary>
     public FloatTensor Embeddings
     {
@@ -122,6 +149,7 @@ internal sealed class ReportContext : IDisposable
 
     public void Dispose()
     {
+        _gradients?.Dispose();
         foreach (var e in _executors.Values) e.Dispose();
         _executors.Clear();
     }

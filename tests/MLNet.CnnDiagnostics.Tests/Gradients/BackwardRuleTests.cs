@@ -130,6 +130,28 @@ public sealed class BackwardRuleTests
     }
 
     [TestMethod]
+    public void SplitAlongChannels_BothOutputsUsed()
+    {
+        var m = new TinyModel([1, 4, 3, 3]);
+        m.Nodes("Split", ["x", m.Ints("sizes", 1, 3)], ["a", "b"], I("axis", 1));
+        m.Node("Tanh", ["b"], "tb");
+        m.Node("Mul", ["a", "a"], "aa");
+        m.Node("Concat", ["tb", "aa"], "y", I("axis", 1));
+        AssertMatches(m, "y");
+    }
+
+    [TestMethod]
+    public void SplitWithAnUnusedOutput_GivesZeroGradientThere_Opset8Attribute()
+    {
+        // ResNet18's preprocessing splits RGB with the opset-8 'split' attribute and reorders the channels
+        var m = new TinyModel([1, 3, 2, 2], opset: 8);
+        m.Nodes("Split", ["x"], ["r", "g", "b"], I("axis", 1), Is("split", 1, 1, 1));
+        m.Node("Concat", ["b", "r"], "br", I("axis", 1));
+        m.Node("Conv", ["br", m.Weight("w", 2, 2, 1, 1)], "y");
+        AssertMatches(m, "y");
+    }
+
+    [TestMethod]
     public void Opset8Model_IsUpgraded()
     {
         var m = new TinyModel([1, 2, 3, 4], opset: 8);

@@ -59,6 +59,16 @@ internal sealed class TinyModel
         return output;
     }
 
+    public string[] Nodes(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = outputs[0] + "_node" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _model.Graph.Node.Add(node);
+        return outputs;
+    }
+
     public byte[] Build(string output)
     {
         _model.Graph.Output.Add(new ValueInfoProto { Name = output });

@@ -47,12 +47,21 @@ public sealed class VisualizationTests
         Assert.AreEqual(path, model.ReportPath);
         Assert.IsTrue(File.Exists(Path.ChangeExtension(path, ".json")));
         var report = model.Report;
-        CollectionAssert.IsSubsetOf(new[] { "model", "filters", "activations", "investigation", "decisions" }, report.Sections.Select(s => s.Id).ToArray());
+        Console.WriteLine(string.Join(", ", report.Summary.Timings.Select(t => $"{t.Key} {t.Value:F1} s")));
+        Console.WriteLine($"accuracy {report.Summary.Classifier?.Accuracy}, gradient error {report.Summary.Sanity.GradientRelativeError}, spearman {report.Summary.Sanity.RandomizationSpearman}");
+        CollectionAssert.IsSubsetOf(new[] { "model", "filters", "activations", "investigation", "decisions", "sanity" }, report.Sections.Select(s => s.Id).ToArray());
         Assert.AreEqual(0, report.Summary.Skipped.Count, string.Join(" | ", report.Summary.Skipped.Select(p => $"{p.Key}: {p.Value}")));
         Assert.AreEqual(60, report.Summary.Rows);
         Assert.HasCount(74 + 3, report.Summary.Model.Layers, "ResNet18's 74 nodes plus the 3 of its preprocessing");
         Assert.IsNotNull(report.Summary.Classifier);
         Assert.IsGreaterThan(0.5, report.Summary.Classifier!.Accuracy, "a head fitted on these digits classifies them far above chance (0.1)");
+        Assert.HasCount(5, report.Summary.Attributions);
+        Assert.IsTrue(report.Summary.Attributions.All(a => a.Images > 0));
+        Assert.IsLessThan(0.05, report.Summary.Sanity.GradientRelativeError!.Value, "backward graph agrees with finite differences");
+        Assert.IsLessThan(0.5, report.Summary.Sanity.RandomizationSpearman!.Value, "saliency depends on the weights");
+        Assert.HasCount(3, report.Summary.ClassVisualizations);
+        foreach (var c in report.Summary.ClassVisualizations)
+            Assert.IsGreaterThan(c.ScoreStart + 1, c.ScoreEnd, $"class {c.Class}: gradient ascent raises the score");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(path, ".json")));
         Assert.AreEqual(60, json.RootElement.GetProperty("rows").GetInt32());
         Assert.IsGreaterThan(70, json.RootElement.GetProperty("model").GetProperty("layers").GetArrayLength());

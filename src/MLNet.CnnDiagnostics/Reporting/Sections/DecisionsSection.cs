@@ -1,3 +1,7 @@
+using MLNet.CnnDiagnostics.Analysis.Attribution;
+using MLNet.CnnDiagnostics.Gradients;
+using MLNet.CnnDiagnostics.Rendering;
+
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
 
 /// <summary>Section 6: how the classifier decides: confusion matrix and per-class precision and recall.</summary>
@@ -9,9 +13,101 @@ internal sealed class DecisionsSection : ReportSectionBuilder
 
     public override ReportSections Flag => ReportSections.Decisions;
 
-    public override string Introduction => "How the classifier's predictions on the sample compare with the labels: the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
+    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (gradient saliency, SmoothGrad, integrated gradients, Grad-CAM, occlusion); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
+
+    private const int PerKind = 3;
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    {
+        Attributions(context, section, summary);
+        ConfusionMatrix(context, section, summary);
+    }
+
+    private static void Attributions(ReportContext context, ReportSection section, ReportSummary summary)
+    {
+        var engine = context.Gradients;
+        if (engine is null)
+        {
+            section.Notes.Add("Skipped attributions: the pipeline has no linear classifier head on the CNN's features and the model has no classifier layer, so there is no class score to explain.");
+            return;
+        }
+        var rows = ChooseRows(context);
+        var x = FloatTensor.Stack(rows.Select(r => context.Images.Slice(r.Row)).ToList());
+        var target = new ClassTarget(rows.Select(r => r.Predicted).ToList());
+        int height = x.Shape[2];
+        var methods = new (string Name, AttributionMethod Method)[]
+        {
+            ("saliency", new Saliency(engine) { BatchSize = context.Options.BatchSize }),
+            ("SmoothGrad", new SmoothGrad(engine) { Samples = 8, Seed = context.Options.Seed, BatchSize = context.Options.BatchSize }),
+            ("integrated gradients", new IntegratedGradients(engine) { Steps = 16, BatchSize = context.Options.BatchSize }),
+            ("Grad-CAM", new GradCam(engine, context.LastSpatialTensor()) { BatchSize = context.Options.BatchSize }),
+            ("occlusion", new Occlusion(engine) { PatchSize = Math.Max(2, height / 4), Stride = Math.Max(1, height / 8), BatchSize = context.Options.BatchSize }),
+        };
+        var maps = new List<FloatTensor>();
+        for (int m = 0; m < methods.Length; m++)
+        {
+            context.Progress("attributions: " + methods[m].Name, m, methods.Length);
+            maps.Add(methods[m].Method.Attribute(x, target));
+            summary.Attributions.Add(new AttributionSummary { Method = methods[m].Name, Images = rows.Count });
+        }
+        var gallery = new List<GalleryRow>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var (row, predicted, correct) = rows[i];
+            var image = context.Image(row);
+            var tiles = new List<GalleryTile> { new(image.EncodePng(), $"row {row}", correct switch { true => "good", false => "bad", null => null }) };
+            for (int m = 0; m < methods.Length; m++)
+                tiles.Add(new GalleryTile(HeatmapOverlay.Render(image, Map(maps[m], i)).EncodePng(), methods[m].Name));
+            string label = context.Labels is { } labels && labels[row] >= 0 ? $", label {context.ClassName(labels[row])}" : "";
+            gallery.Add(new GalleryRow($"row {row}: predicted {context.ClassName(predicted)}{label}", tiles));
+        }
+        section.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples (green frame: correct, red: wrong)."));
+    }
+
+    /// <summary>One item's map as [H, W] (maps with channels are reduced by the maximum absolute value).</summary>
+    private static FloatTensor Map(FloatTensor maps, int item)
+    {
+        var one = maps.Slice(item);
+        int h = one.Shape[^2], w = one.Shape[^1];
+        if (one.Length == h * w) return one.Reshape(h, w);
+        int channels = one.Length / (h * w);
+        var reduced = new FloatTensor(h, w);
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < h * w; i++)
+                reduced.Data[i] = Math.Max(reduced.Data[i], Math.Abs(one.Data[c * h * w + i]));
+        return reduced;
+    }
+
+    internal static List<(int Row, int Predicted, bool? Correct)> ChooseRows(ReportContext context)
+    {
+        var predictions = context.Predictions ?? PredictedByModel(context);
+        var all = Enumerable.Range(0, context.Rows).Where(r => predictions[r] >= 0).ToList();
+        if (context.Labels is { } labels)
+        {
+            var correct = all.Where(r => labels[r] == predictions[r]).Take(PerKind).Select(r => (r, predictions[r], (bool?)true));
+            var wrong = all.Where(r => labels[r] >= 0 && labels[r] != predictions[r]).Take(PerKind).Select(r => (r, predictions[r], (bool?)false));
+            return correct.Concat(wrong).ToList();
+        }
+        return all.Take(PerKind).Select(r => (r, predictions[r], (bool?)null)).ToList();
+    }
+
+    private static int[] PredictedByModel(ReportContext context)
+    {
+        var engine = context.Gradients!;
+        var rows = Enumerable.Range(0, Math.Min(context.Rows, 2 * PerKind)).ToList();
+        var x = FloatTensor.Stack(rows.Select(context.Images.Slice).ToList());
+        var logits = engine.Evaluate(x, new ClassTarget(0), [engine.Builder.DefaultTarget]).Outputs[engine.Builder.DefaultTarget];
+        int k = logits.Length / rows.Count;
+        var result = Enumerable.Repeat(-1, context.Rows).ToArray();
+        foreach (int r in rows)
+        {
+            var span = logits.Data.AsSpan(r * k, k);
+            result[r] = span.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(span));
+        }
+        return result;
+    }
+
+    private static void ConfusionMatrix(ReportContext context, ReportSection section, ReportSummary summary)
     {
         if (context.Labels is null || context.Predictions is null)
         {

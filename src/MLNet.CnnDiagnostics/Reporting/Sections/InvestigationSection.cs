@@ -1,4 +1,6 @@
 using MLNet.CnnDiagnostics.Analysis.Activations;
+using MLNet.CnnDiagnostics.Analysis.ClassVisualization;
+using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Rendering;
 
@@ -15,7 +17,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
 
     public override ReportSections Flag => ReportSections.Investigation;
 
-    public override string Introduction => "For units (channels) of a middle layer: the image patches that activate each unit most over the whole sample (cut as the unit's receptive field), and the unit used as a mask over its best image, thresholded at its top-0.5% activation (Network Dissection).";
+    public override string Introduction => "For units (channels) of a middle layer: the image patches that activate each unit most over the whole sample (cut as the unit's receptive field), the unit used as a mask over its best image, thresholded at its top-0.5% activation (Network Dissection); and class visualizations: images optimised by gradient ascent to maximise a class score (with L2 decay, blur, jitter and small-norm clipping as regularisers).";
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
     {
@@ -70,5 +72,51 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         var maskGrid = new ImageGrid(maskTiles.Count, width, height, padding: 3, columns: Masks, labelHeight: 14);
         section.Blocks.Add(new FigureBlock(maskGrid.Compose(maskTiles, maskLabels).EncodePng(),
             $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over the sample."));
+        ClassVisualizations(context, section, summary);
+    }
+
+    private static void ClassVisualizations(ReportContext context, ReportSection section, ReportSummary summary)
+    {
+        var engine = context.Gradients;
+        if (engine is null)
+        {
+            section.Notes.Add("Skipped class visualizations: there is no class score (no linear head on the CNN's features and no classifier layer).");
+            return;
+        }
+        int classes = context.ClassNames.Count > 0 ? context.ClassNames.Count : engine.Builder.ItemShape(engine.Builder.DefaultTarget)[0];
+        var chosen = Enumerable.Range(0, Math.Min(classes, context.Options.ClassesToVisualize)).ToList();
+        if (chosen.Count == 0) return;
+        float scale = context.Options.PixelMaxValue / context.Options.PixelStd.Average();
+        var options = new ClassVisualizationOptions
+        {
+            Steps = context.Options.ClassVisualizationSteps,
+            LearningRate = scale / 50f,
+            InitialNoise = scale / 100f,
+            Seed = context.Options.Seed,
+        };
+        float[]? start = null;
+        var progress = new Progress(p =>
+        {
+            start ??= p.TargetValues.ToArray();
+            context.Progress("class visualization", p.Step, p.TotalSteps);
+        });
+        var (images, end) = new ClassVisualizer(engine).Visualize(new ClassTarget(chosen), chosen.Count, options, progress);
+        var tiles = new List<RgbImage>();
+        var labels = new List<string>();
+        for (int i = 0; i < chosen.Count; i++)
+        {
+            tiles.Add(RgbImage.FromChw(images.Slice(i), context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr));
+            labels.Add($"{context.ClassName(chosen[i])}: {start![i]:G3} → {end[i]:G3}");
+            summary.ClassVisualizations.Add(new ClassVisualizationSummary { Class = context.ClassName(chosen[i]), ScoreStart = start[i], ScoreEnd = end[i] });
+        }
+        var grid = new ImageGrid(tiles.Count, tiles[0].Width, tiles[0].Height, padding: 3, columns: tiles.Count, labelHeight: 14);
+        section.Blocks.Add(new FigureBlock(grid.Compose(tiles, labels).EncodePng(),
+            $"Class visualizations after {options.Steps} steps of Adam; labels give the class score at the start and at the end."));
+    }
+
+    /// <summary>Synchronous progress (System.Progress posts to the thread pool, which would lose the first report).</summary>
+    private sealed class Progress(Action<ClassVisualizationProgress> report) : IProgress<ClassVisualizationProgress>
+    {
+        public void Report(ClassVisualizationProgress value) => report(value);
     }
 }
