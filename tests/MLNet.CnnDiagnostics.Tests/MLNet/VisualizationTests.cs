@@ -36,7 +36,7 @@ public sealed class VisualizationTests
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Digit")
             .Append(ml.Transforms.ExtractEmbedding("Features", "Pixels"))
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
-            .AppendVisualization(o => { o.ReportPath = path; o.MaxRows = 60; });
+            .AppendVisualization(o => { o.ReportPath = path; o.MaxRows = 60; o.ClassVisualizationSteps = 25; });
         return (pipeline.Fit(data), data, path);
     });
 

@@ -1,0 +1,168 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using V = System.Runtime.Intrinsics.Vector256<float>;
+
+namespace MLNet.CnnDiagnostics.Analysis;
+
+/// <summary>
+/// Eight complex FFTs of one length at once, one per lane of a <see cref="Vector256{T}"/> (the 2-D FFT's rows or columns
+/// in blocks of 8). Lengths are products of 2, 3 and 5; recursive mixed-radix decimation in time,
+/// X[k₁+m·k₂] = Σ_{j₂} w_p^{j₂k₂}·w_n^{j₂k₁}·Y_{j₂}[k₁], with a precomputed twiddle table. Unscaled in both directions.
+/// </summary>
+internal sealed class BatchedFourierTransform
+{
+    private readonly int _n;
+    private readonly int[] _factors;
+    private readonly float[] _cos, _sin;
+    private readonly float[][] _levelCos, _levelSin; // per recursion level: w_n^{j·k₁} at [(j−1)·m + k₁]
+
+    public BatchedFourierTransform(int n)
+    {
+        if (n < 1 || !IsFastLength(n)) throw new ArgumentOutOfRangeException(nameof(n), n, "FFT length must be a product of 2, 3 and 5.");
+        _n = n;
+        var factors = new List<int>();
+        int rest = n;
+        while (rest % 4 == 0) { factors.Add(4); rest /= 4; }
+        foreach (int p in new[] { 2, 3, 5 })
+            while (rest % p == 0) { factors.Add(p); rest /= p; }
+        _factors = factors.ToArray();
+        _cos = new float[n];
+        _sin = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            _cos[i] = (float)Math.Cos(2 * Math.PI * i / n);
+            _sin[i] = (float)Math.Sin(2 * Math.PI * i / n);
+        }
+        _levelCos = new float[_factors.Length][];
+        _levelSin = new float[_factors.Length][];
+        int size = n;
+        for (int level = 0; level < _factors.Length; level++)
+        {
+            int p = _factors[level], m = size / p, step = n / size;
+            _levelCos[level] = new float[(p - 1) * m];
+            _levelSin[level] = new float[(p - 1) * m];
+            for (int j = 1; j < p; j++)
+                for (int k1 = 0; k1 < m; k1++)
+                {
+                    int e = (int)((long)j * k1 * step % n);
+                    _levelCos[level][(j - 1) * m + k1] = _cos[e];
+                    _levelSin[level][(j - 1) * m + k1] = _sin[e];
+                }
+            size = m;
+        }
+    }
+
+    public int Length => _n;
+
+    public static bool IsFastLength(int n)
+    {
+        if (n < 1) return false;
+        foreach (int p in new[] { 2, 3, 5 }) while (n % p == 0) n /= p;
+        return n == 1;
+    }
+
+    /// <summary>The smallest 2,3,5-smooth multiple of 8 that is ≥ n.</summary>
+    public static int NextFastLengthOf8(int n)
+    {
+        int m = Math.Max(8, (n + 7) / 8 * 8);
+        while (!IsFastLength(m)) m += 8;
+        return m;
+    }
+
+    /// <summary>(dre, dim) ← DFT(sre, sim) lane-wise (exponent sign − forward, + inverse); the source is left unchanged.</summary>
+    public void Transform(V[] sre, V[] sim, V[] dre, V[] dim, bool inverse)
+    {
+        if (_n == 1) { dre[0] = sre[0]; dim[0] = sim[0]; return; }
+        Recurse(sre, sim, 0, 1, dre, dim, 0, _n, 0, inverse ? 1f : -1f);
+    }
+
+    private void Recurse(V[] sre, V[] sim, int so, int stride, V[] re, V[] im, int d0, int n, int level, float sign)
+    {
+        int p = _factors[level], m = n / p;
+        if (m == 1)
+        {
+            for (int j = 0; j < p; j++) { re[d0 + j] = sre[so + j * stride]; im[d0 + j] = sim[so + j * stride]; }
+            Butterfly(re, im, d0, 1, p, sign);
+            return;
+        }
+        for (int j = 0; j < p; j++) Recurse(sre, sim, so + j * stride, stride * p, re, im, d0 + j * m, m, level + 1, sign);
+        var cos = _levelCos[level];
+        var sin = _levelSin[level];
+        for (int j = 1; j < p; j++)
+        {
+            int t0 = (j - 1) * m, o = d0 + j * m;
+            for (int k1 = 1; k1 < m; k1++) // k₁ = 0 has twiddle 1
+            {
+                var c = Vector256.Create(cos[t0 + k1]);
+                var s = Vector256.Create(sign * sin[t0 + k1]);
+                var a = re[o + k1]; var b = im[o + k1];
+                re[o + k1] = a * c - b * s;
+                im[o + k1] = b * c + a * s;
+            }
+        }
+        for (int k1 = 0; k1 < m; k1++) Butterfly(re, im, d0 + k1, m, p, sign);
+    }
+
+    private static readonly float S3 = (float)(Math.Sqrt(3) / 2);
+    private static readonly float C5a = (float)Math.Cos(2 * Math.PI / 5), C5b = (float)Math.Cos(4 * Math.PI / 5);
+    private static readonly float S5a = (float)Math.Sin(2 * Math.PI / 5), S5b = (float)Math.Sin(4 * Math.PI / 5);
+
+    /// <summary>In-place p-point DFT of x[o], x[o+s], …; <paramref name="sign"/> is the exponent's sign. i·σ·(a+ib) = −σb + iσa.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(V[] re, V[] im, int o, int s, int p, float sign)
+    {
+        switch (p)
+        {
+            case 2:
+            {
+                V ar = re[o], ai = im[o], br = re[o + s], bi = im[o + s];
+                re[o] = ar + br; im[o] = ai + bi;
+                re[o + s] = ar - br; im[o + s] = ai - bi;
+                break;
+            }
+            case 3:
+            {
+                V ar = re[o], ai = im[o], br = re[o + s], bi = im[o + s], cr = re[o + 2 * s], ci = im[o + 2 * s];
+                V tr = br + cr, ti = bi + ci;
+                V ur = ar - tr * 0.5f, ui = ai - ti * 0.5f;
+                float k = sign * S3;
+                V rr = (ci - bi) * k, ri = (br - cr) * k;
+                re[o] = ar + tr; im[o] = ai + ti;
+                re[o + s] = ur + rr; im[o + s] = ui + ri;
+                re[o + 2 * s] = ur - rr; im[o + 2 * s] = ui - ri;
+                break;
+            }
+            case 4:
+            {
+                V ar = re[o], ai = im[o], br = re[o + s], bi = im[o + s];
+                V cr = re[o + 2 * s], ci = im[o + 2 * s], dr = re[o + 3 * s], di = im[o + 3 * s];
+                V t0r = ar + cr, t0i = ai + ci, t1r = ar - cr, t1i = ai - ci, t2r = br + dr, t2i = bi + di;
+                V rr = (di - bi) * sign, ri = (br - dr) * sign;
+                re[o] = t0r + t2r; im[o] = t0i + t2i;
+                re[o + 2 * s] = t0r - t2r; im[o + 2 * s] = t0i - t2i;
+                re[o + s] = t1r + rr; im[o + s] = t1i + ri;
+                re[o + 3 * s] = t1r - rr; im[o + 3 * s] = t1i - ri;
+                break;
+            }
+            default:
+            {
+                V ar = re[o], ai = im[o];
+                V br = re[o + s], bi = im[o + s], cr = re[o + 2 * s], ci = im[o + 2 * s];
+                V dr = re[o + 3 * s], di = im[o + 3 * s], er = re[o + 4 * s], ei = im[o + 4 * s];
+                V s1r = br + er, s1i = bi + ei, d1r = br - er, d1i = bi - ei;
+                V s2r = cr + dr, s2i = ci + di, d2r = cr - dr, d2i = ci - di;
+                V u1r = ar + s1r * C5a + s2r * C5b, u1i = ai + s1i * C5a + s2i * C5b;
+                V u2r = ar + s1r * C5b + s2r * C5a, u2i = ai + s1i * C5b + s2i * C5a;
+                V w1r = d1r * S5a + d2r * S5b, w1i = d1i * S5a + d2i * S5b;
+                V w2r = d1r * S5b - d2r * S5a, w2i = d1i * S5b - d2i * S5a;
+                V r1r = -w1i * sign, r1i = w1r * sign, r2r = -w2i * sign, r2i = w2r * sign;
+                re[o] = ar + s1r + s2r; im[o] = ai + s1i + s2i;
+                re[o + s] = u1r + r1r; im[o + s] = u1i + r1i;
+                re[o + 4 * s] = u1r - r1r; im[o + 4 * s] = u1i - r1i;
+                re[o + 2 * s] = u2r + r2r; im[o + 2 * s] = u2i + r2i;
+                re[o + 3 * s] = u2r - r2r; im[o + 3 * s] = u2i - r2i;
+                break;
+            }
+        }
+    }
+}
