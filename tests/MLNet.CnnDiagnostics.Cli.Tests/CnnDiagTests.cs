@@ -35,7 +35,7 @@ public sealed class CnnDiagTests
     }
 
     [TestMethod]
-    public void Report_OverAnImageFolder_WritesTheLibrarysSummary_AndNoOtherFile()
+    public void Report_OverAnImageFolder_WritesTheLibrarysPageAndSummary_AndNoOtherFile()
     {
         string dir = CliFixture.NewOutputFolder();
         string html = Path.Combine(dir, "report.html");
@@ -44,6 +44,8 @@ public sealed class CnnDiagTests
         Assert.AreEqual(0, r.ExitCode, r.ToString());
         string json = Path.ChangeExtension(html, ".json");
         Assert.IsTrue(File.Exists(json), r.ToString());
+        Assert.IsTrue(File.Exists(html), r.ToString());
+        StringAssert.Contains(File.ReadAllText(html), "conv3", "the page shows the model's layers");
         CollectionAssert.IsSubsetOf(Directory.GetFiles(dir).Select(Path.GetFileName).ToArray(), new[] { "report.html", "report.json" }, "only the named report and its summary");
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         Assert.AreEqual(12, doc.RootElement.GetProperty("rows").GetInt32());
@@ -197,5 +199,76 @@ public sealed class CnnDiagTests
         var explain = CnnDiagProcess.Run("explain", "--help");
         Assert.AreEqual(0, explain.ExitCode);
         StringAssert.Contains(explain.Out, "--method NAME");
+    }
+
+    private static string ClusterCsv(string dir, bool header)
+    {
+        // three well-separated Gaussian clusters in 10-D, 20 points each, the label in the first column
+        var rng = new Random(4);
+        var lines = new List<string>();
+        if (header) lines.Add("kind," + string.Join(",", Enumerable.Range(1, 10).Select(i => $"f{i}")));
+        string[] kinds = ["alpha", "beta, with comma", "gamma"];
+        for (int i = 0; i < 60; i++)
+        {
+            int k = i % 3;
+            var values = Enumerable.Range(0, 10).Select(d => (d == k ? 12.0 : 0.0) + rng.NextDouble() * 2 - 1);
+            lines.Add($"\"{kinds[k]}\"," + string.Join(",", values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+        string path = Path.Combine(dir, "points.csv");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [TestMethod]
+    public void Tsne_OnACsvWithLabels_KeepsRowsAndLabels_AndSeparatesTheClusters()
+    {
+        string dir = CliFixture.NewOutputFolder();
+        string input = ClusterCsv(dir, header: true);
+        string output = Path.Combine(dir, "xy.csv");
+        var r = CnnDiagProcess.Run("tsne", "--input", input, "--out", output, "--perplexity", "10", "--seed", "3");
+        Assert.AreEqual(0, r.ExitCode, r.ToString());
+        var lines = File.ReadAllLines(output);
+        Assert.AreEqual("x,y,kind", lines[0]);
+        Assert.HasCount(61, lines);
+        var points = new List<(double X, double Y, string Label)>();
+        foreach (var line in lines.Skip(1))
+        {
+            int first = line.IndexOf(','), second = line.IndexOf(',', first + 1);
+            points.Add((double.Parse(line[..first], System.Globalization.CultureInfo.InvariantCulture),
+                double.Parse(line[(first + 1)..second], System.Globalization.CultureInfo.InvariantCulture), line[(second + 1)..]));
+        }
+        string[] expected = ["alpha", "\"beta, with comma\"", "gamma"];
+        for (int i = 0; i < 60; i++) Assert.AreEqual(expected[i % 3], points[i].Label, $"row {i} keeps its label and place");
+        // independent check: each point's nearest neighbour in the layout has its label
+        int agree = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            int nearest = Enumerable.Range(0, 60).Where(j => j != i)
+                .MinBy(j => Math.Pow(points[i].X - points[j].X, 2) + Math.Pow(points[i].Y - points[j].Y, 2));
+            if (points[nearest].Label == points[i].Label) agree++;
+        }
+        Assert.AreEqual(60, agree, "clusters 12 apart with unit noise stay apart in 2-D");
+    }
+
+    [TestMethod]
+    public void Tsne_BadInput_NamesTheCellOrTheArgument()
+    {
+        string dir = CliFixture.NewOutputFolder();
+        string input = ClusterCsv(dir, header: false);
+        var perplexity = CnnDiagProcess.Run("tsne", "--input", input, "--out", Path.Combine(dir, "xy.csv"), "--perplexity", "25");
+        Assert.AreEqual(2, perplexity.ExitCode, perplexity.ToString());
+        StringAssert.Contains(perplexity.Error, "--perplexity 25");
+        StringAssert.Contains(perplexity.Error, "at most 19.66");
+
+        var column = CnnDiagProcess.Run("tsne", "--input", input, "--out", Path.Combine(dir, "xy.csv"), "--labels-column", "12");
+        Assert.AreEqual(2, column.ExitCode, column.ToString());
+        StringAssert.Contains(column.Error, "from 1 to 11");
+
+        File.AppendAllText(input, "\"alpha\",1,2,3,4,5,6,7,8,9,oops\n");
+        var cell = CnnDiagProcess.Run("tsne", "--input", input, "--out", Path.Combine(dir, "xy.csv"), "--labels-column", "1");
+        Assert.AreEqual(1, cell.ExitCode, cell.ToString());
+        StringAssert.Contains(cell.Error, "line 61, column 'column 11': 'oops' is not a finite number");
+        AssertOneLineError(cell);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "xy.csv")), "nothing written on failure");
     }
 }
