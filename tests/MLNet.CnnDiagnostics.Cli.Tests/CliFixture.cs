@@ -19,6 +19,8 @@ internal static class CliFixture
 
     public static string Model => Path.Combine(Root, "tiny.onnx");
 
+    public static string GreyModel => Path.Combine(Root, "tiny-grey.onnx");
+
     public static string FlatModel => Path.Combine(Root, "flat.onnx");
 
     public static string Images => Path.Combine(Root, "images");
@@ -37,10 +39,10 @@ internal static class CliFixture
     /// x[N,3,32,32] → conv1 3×3 (8) → relu1 → pool1 2×2/2 → conv2 3×3 (16) → relu2 → pool2 2×2/2 → conv3 3×3 (16) → relu3
     /// → gap → flatten → fc (3 classes): 11 nodes, random weights. Receptive fields: conv1 3, pool1 4, conv2 8, pool2 10, conv3 18.
     /// </summary>
-    public static ModelProto TinyCnn()
+    public static ModelProto TinyCnn(int channels = 3)
     {
         var g = new GraphProto { Name = "tiny" };
-        g.Input.Add(Value("x", -1, 3, Size, Size));
+        g.Input.Add(Value("x", -1, channels, Size, Size));
         int seed = 10;
         void Conv(string name, int inC, int outC, string input, string output)
         {
@@ -48,7 +50,7 @@ internal static class CliFixture
             g.Initializer.Add(FloatInit(name + "_b", [outC], Random(outC, seed++, 0.1f)));
             g.Node.Add(Node("Conv", name, [input, name + "_w", name + "_b"], [output], Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1)));
         }
-        Conv("conv1", 3, 8, "x", "c1");
+        Conv("conv1", channels, 8, "x", "c1");
         g.Node.Add(Node("Relu", "relu1", ["c1"], ["r1"]));
         g.Node.Add(Node("MaxPool", "pool1", ["r1"], ["p1"], Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
         Conv("conv2", 8, 16, "p1", "c2");
@@ -96,6 +98,7 @@ internal static class CliFixture
         string root = Path.Combine(Path.GetTempPath(), "cnndiag-cli-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         File.WriteAllBytes(Path.Combine(root, "tiny.onnx"), TinyCnn().ToByteArray());
+        File.WriteAllBytes(Path.Combine(root, "tiny-grey.onnx"), TinyCnn(channels: 1).ToByteArray());
         File.WriteAllBytes(Path.Combine(root, "flat.onnx"), FlatModelProto().ToByteArray());
         var labels = MnistLabels.All;
         foreach (var (name, digit) in Classes)

@@ -56,6 +56,18 @@ public sealed class CnnDiagTests
     }
 
     [TestMethod]
+    public void Report_OnAOneChannelModel_FeedsGreyPixels()
+    {
+        string dir = CliFixture.NewOutputFolder();
+        string html = Path.Combine(dir, "grey.html");
+        var r = CnnDiagProcess.Run("report", "--model", CliFixture.GreyModel, "--images", CliFixture.Images, "--grayscale", "--max-rows", "6", "--out", html);
+        Assert.AreEqual(0, r.ExitCode, r.ToString());
+        StringAssert.Contains(r.Error, "input 1×32×32");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(html, ".json")));
+        Assert.AreEqual(6, doc.RootElement.GetProperty("rows").GetInt32());
+    }
+
+    [TestMethod]
     public void Report_RefusesToOverwriteASummaryTheUserDidNotName()
     {
         string dir = CliFixture.NewOutputFolder();
@@ -110,6 +122,24 @@ public sealed class CnnDiagTests
         double scale = expected.Data.Max(Math.Abs) + 1e-6;
         Assert.IsGreaterThan(0, expected.Data.Max(), "the map is not all zero, so the comparison means something");
         for (int i = 0; i < 64; i++) Assert.AreEqual(expected.Data[i], values[i], 1e-4 * scale, $"map value {i}");
+    }
+
+    [TestMethod]
+    public void ExplainGradCam_OnResNet18_DefaultsToTheLastResidualBlocksActivation()
+    {
+        string dir = CliFixture.NewOutputFolder();
+        string output = Path.Combine(dir, "map.json");
+        var r = CnnDiagProcess.Run("explain", "--model", DefaultModels.ResNet18Path, "--image", CliFixture.Image(2, 0), "--method", "gradcam", "--target", "7", "--out", output);
+        Assert.AreEqual(0, r.ExitCode, r.ToString());
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        // last Conv → BatchNormalization → Add (the skip connection) → Relu, as pytorch-grad-cam's examples pick layer4's output
+        var graph = ModelGraph.Load(DefaultModels.ResNet18Path);
+        var relu = graph.Layers.Last(l => l.OpType == "Relu");
+        var add = graph.Layers.Single(l => l.Outputs[0] == relu.Inputs[0]);
+        Assert.AreEqual("Add", add.OpType);
+        Assert.AreEqual(relu.Outputs[0], doc.RootElement.GetProperty("layer").GetString());
+        CollectionAssert.AreEqual(new[] { 7, 7 }, doc.RootElement.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        CollectionAssert.AreEqual(new[] { 3, 224, 224 }, doc.RootElement.GetProperty("inputShape").EnumerateArray().Select(e => e.GetInt32()).ToArray(), "the 32×32 image is resized to the model's size");
     }
 
     [TestMethod]

@@ -12,7 +12,8 @@ internal sealed class ExplainVerb : Verb
 {
     private static readonly string[] Methods = ["gradcam", "saliency", "smoothgrad", "ig", "occlusion"];
 
-    private static readonly HashSet<string> Activations = ["Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "BatchNormalization"];
+    // what may follow the last convolution before its block ends: normalisation, activation, a residual sum
+    private static readonly HashSet<string> BlockTail = ["Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "BatchNormalization", "Add", "Sum"];
 
     public override string Name => "explain";
 
@@ -96,7 +97,10 @@ internal sealed class ExplainVerb : Verb
         return CnnDiag.Success;
     }
 
-    /// <summary>The last convolution's output, or that of the activation (and batch normalisation) that directly follows it.</summary>
+    /// <summary>
+    /// The last convolution's output, or, where it is read only by its block's tail (batch normalisation, activation, a residual
+    /// Add, as in ResNet's last block), the output of that tail: the activation pytorch-grad-cam users pick by hand.
+    /// </summary>
     internal static string DefaultCamLayer(ModelGraph graph)
     {
         var layers = graph.Layers;
@@ -106,7 +110,7 @@ internal sealed class ExplainVerb : Verb
         while (true)
         {
             var readers = layers.Where(l => l.Inputs.Contains(tensor)).ToList();
-            if (readers.Count != 1 || !Activations.Contains(readers[0].OpType) || readers[0].OutputShape is not { Length: 4 }) return tensor;
+            if (readers.Count != 1 || !BlockTail.Contains(readers[0].OpType) || readers[0].OutputShape is not { Length: 4 }) return tensor;
             tensor = readers[0].Outputs[0];
         }
     }
