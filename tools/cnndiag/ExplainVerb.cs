@@ -24,8 +24,8 @@ internal sealed class ExplainVerb : Verb
         ImagePreprocessing.Options[0],
         OptionSpec.Value("image", "FILE", "the image to explain (required)"),
         .. ImagePreprocessing.Options.Skip(1),
-        OptionSpec.Value("method", "NAME", $"attribution method (required): {string.Join(", ", Methods)}"),
-        OptionSpec.Value("layer", "L", "Grad-CAM layer (default: the last convolution, or the activation that follows it)"),
+        OptionSpec.Value("method", "NAME", $"attribution method: {string.Join(", ", Methods)} (required)"),
+        OptionSpec.Value("layer", "L", "Grad-CAM layer (default: the last convolution, or the activation/residual sum that ends its block)"),
         OptionSpec.Value("target", "CLASS", "class index to explain (default: the model's top class)"),
         OptionSpec.Value("out", "FILE", "map.png (overlay on the image) or map.json (shape and raw values) (required)"),
     ];

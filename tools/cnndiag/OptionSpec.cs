@@ -10,6 +10,8 @@ internal sealed record OptionSpec(string Name, string[] Values, string Help)
 
     public bool IsList => Values.Length == 1 && Values[0].EndsWith("...", StringComparison.Ordinal);
 
+    public bool IsRequired => Help.EndsWith("(required)", StringComparison.Ordinal);
+
     public string Synopsis => IsFlag ? $"--{Name}" : $"--{Name} {string.Join(' ', Values)}";
 
     public static OptionSpec Flag(string name, string help) => new(name, [], help);

@@ -22,7 +22,7 @@ internal sealed class ReportVerb : Verb
         OptionSpec.Value("layers", "L...", "layers of interest (node or tensor names; default: chosen by the report)"),
         OptionSpec.Value("max-rows", "N", "images sampled for the analyses (default 500)"),
         OptionSpec.Value("seed", "S", "seed of the sample and of randomised analyses (default 1)"),
-        OptionSpec.Value("out", "FILE.html", "the report to write (required); its JSON summary goes beside it as FILE.json"),
+        OptionSpec.Value("out", "FILE.html", "the report to write; its JSON summary goes beside it as FILE.json (required)"),
     ];
 
     public override string Notes => ImagePreprocessing.Notes +

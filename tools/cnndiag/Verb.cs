@@ -26,7 +26,7 @@ internal abstract class Verb
 
     public string Usage()
     {
-        var lines = new List<string> { $"usage: cnndiag {Name} {string.Join(' ', Options.Select(o => o.Synopsis))}", "", Summary, "", "options:" };
+        var lines = new List<string> { $"usage: cnndiag {Name} {string.Join(' ', Options.Select(o => o.IsRequired ? o.Synopsis : $"[{o.Synopsis}]"))}", "", Summary, "", "options:" };
         int width = AllOptions.Max(o => o.Synopsis.Length);
         lines.AddRange(AllOptions.Select(o => $"  {o.Synopsis.PadRight(width)}  {o.Help}"));
         if (Notes.Length > 0) lines.AddRange(["", Notes]);
