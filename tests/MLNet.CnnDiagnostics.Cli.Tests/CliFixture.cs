@@ -27,6 +27,12 @@ internal static class CliFixture
 
     public static string Image(int classIndex, int item) => Path.Combine(Images, Classes[classIndex].Name, $"{item}.png");
 
+    /// <summary>Removes the temporary folder, if it was made.</summary>
+    public static void Delete()
+    {
+        if (Folder.IsValueCreated && Directory.Exists(Folder.Value)) Directory.Delete(Folder.Value, recursive: true);
+    }
+
     /// <summary>A fresh empty folder for one test's outputs.</summary>
     public static string NewOutputFolder()
     {

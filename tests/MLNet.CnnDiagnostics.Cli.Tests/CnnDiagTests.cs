@@ -11,6 +11,9 @@ namespace MLNet.CnnDiagnostics.Cli.Tests;
 [TestClass]
 public sealed class CnnDiagTests
 {
+    [ClassCleanup]
+    public static void RemoveFixtureFiles() => CliFixture.Delete();
+
     private static void AssertOneLineError(CnnDiagProcess.Result r)
     {
         Assert.IsFalse(r.Error.Contains("   at "), $"no stack trace for a user mistake:\n{r}");
