@@ -1,0 +1,155 @@
+using System.Text.Json;
+using MLNet.CnnDiagnostics.Analysis.Attribution;
+using MLNet.CnnDiagnostics.Execution;
+using MLNet.CnnDiagnostics.Gradients;
+using MLNet.CnnDiagnostics.Onnx;
+using MLNet.CnnDiagnostics.Rendering;
+
+namespace MLNet.CnnDiagnostics.Cli;
+
+/// <summary><c>cnndiag explain</c>: one attribution map for one image, as a PNG overlay or as JSON (shape and values).</summary>
+internal sealed class ExplainVerb : Verb
+{
+    private static readonly string[] Methods = ["gradcam", "saliency", "smoothgrad", "ig", "occlusion"];
+
+    // what may follow the last convolution before its block ends: normalisation, activation, a residual sum
+    private static readonly HashSet<string> BlockTail = ["Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "BatchNormalization", "Add", "Sum"];
+
+    public override string Name => "explain";
+
+    public override string Summary => "write one attribution map (Grad-CAM, saliency, SmoothGrad, integrated gradients, occlusion) of an image";
+
+    public override IReadOnlyList<OptionSpec> Options =>
+    [
+        ImagePreprocessing.Options[0],
+        OptionSpec.Value("image", "FILE", "the image to explain (required)"),
+        .. ImagePreprocessing.Options.Skip(1),
+        OptionSpec.Value("method", "NAME", $"attribution method: {string.Join(", ", Methods)} (required)"),
+        OptionSpec.Value("layer", "L", "Grad-CAM layer (default: the last convolution, or the activation/residual sum that ends its block)"),
+        OptionSpec.Value("target", "CLASS", "class index to explain (default: the model's top class)"),
+        OptionSpec.Value("out", "FILE", "map.png (overlay on the image) or map.json (shape and raw values) (required)"),
+    ];
+
+    public override string Notes => ImagePreprocessing.Notes +
+        "\nMaps: gradcam [h,w] at the layer's resolution; saliency, smoothgrad, occlusion [H,W]; ig [C,H,W] (the PNG shows the sum of |ig| over channels).";
+
+    public override int Run(CommandLine line, Terminal terminal)
+    {
+        string image = line.RequiredString("image");
+        if (!File.Exists(image))
+            throw new UsageException($"'--image {image}': the file does not exist; give an image file ({string.Join(", ", ImageFolder.Extensions)}).");
+        string method = line.Choice("method", Methods) ?? throw new UsageException($"option '--method' is required for 'explain'; choose one of: {string.Join(", ", Methods)}.");
+        string outArg = line.RequiredString("out");
+        string output = OutputFile.Check("out", outArg, [".png", ".json"]);
+        string? layerArg = line.String("layer");
+        if (layerArg is not null && method != "gradcam")
+            throw new UsageException($"'--layer {layerArg}' applies only to --method gradcam (got --method {method}).");
+        int? targetArg = line.Int("target", 0);
+        var pre = ImagePreprocessing.FromCommandLine(line);
+        var graph = pre.Model;
+        string? layer = null;
+        if (method == "gradcam")
+        {
+            try { layer = layerArg is null ? DefaultCamLayer(graph) : graph.ResolveTensor(layerArg); }
+            catch (CnnDiagnosticsException e) when (layerArg is not null) { throw new UsageException($"'--layer {layerArg}': {e.Message}"); }
+        }
+
+        var input = pre.LoadImage(image);
+        float[] scores;
+        using (var executor = new OnnxExecutor(graph))
+        {
+            var first = graph.Outputs[0].Name;
+            scores = executor.Run(input, [first])[first].Data;
+        }
+        int target = targetArg ?? ArgMax(scores);
+        if (target >= scores.Length)
+            throw new UsageException($"'--target {target}' is out of range: model output '{graph.Outputs[0].Name}' has {scores.Length} classes (0 to {scores.Length - 1}).");
+
+        using var progress = terminal.NewProgressBar();
+        progress?.Report(new DiagnosticsProgress($"{method}", 0, 1));
+        using var engine = new GradientEngine(graph);
+        AttributionMethod explainer = method switch
+        {
+            "gradcam" => new GradCam(engine, layer!),
+            "saliency" => new Saliency(engine),
+            "smoothgrad" => new SmoothGrad(engine),
+            "ig" => new IntegratedGradients(engine),
+            _ => new Occlusion(engine) { PatchSize = Math.Max(2, Math.Min(pre.Height, pre.Width) / 8), Stride = Math.Max(1, Math.Min(pre.Height, pre.Width) / 16) },
+        };
+        var map = explainer.Attribute(input, new ClassTarget(target));
+        progress?.Report(new DiagnosticsProgress($"{method}", 1, 1));
+        progress?.Dispose();
+        var item = new FloatTensor(map.Shape[1..], map.Data);
+        if (item.Data.Any(v => !float.IsFinite(v)))
+            throw new CnnDiagnosticsException($"the {method} map of '{image}' holds non-finite values; the model's gradients overflow for this input.");
+
+        if (Path.GetExtension(output).Equals(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            var picture = RgbImage.FromChw(input, [], [], 255f);
+            var overlay = HeatmapOverlay.Render(picture, item.Rank == 3 ? AbsoluteSumOverChannels(item) : item);
+            OutputFile.Write(output, s => s.Write(overlay.EncodePng()));
+        }
+        else
+        {
+            OutputFile.Write(output, s => WriteJson(s, method, layer, target, scores[target], image, pre, item));
+        }
+        terminal.Out.WriteLine($"{method} map of class {target} (score {scores[target]:G4}){(layer is null ? "" : $" at '{layer}'")}: {output}");
+        return CnnDiag.Success;
+    }
+
+    /// <summary>
+    /// The last convolution's output, or, where it is read only by its block's tail (batch normalisation, activation, a residual
+    /// Add, as in ResNet's last block), the output of that tail: the activation pytorch-grad-cam users pick by hand.
+    /// </summary>
+    internal static string DefaultCamLayer(ModelGraph graph)
+    {
+        var layers = graph.Layers;
+        var conv = layers.LastOrDefault(l => l.IsConvolution && l.OutputShape is { Length: 4 })
+            ?? throw new CnnDiagnosticsException($"model '{graph.SourceName}' has no convolution with a 4-D output for Grad-CAM; give --layer.");
+        string tensor = conv.Outputs[0];
+        while (true)
+        {
+            var readers = layers.Where(l => l.Inputs.Contains(tensor)).ToList();
+            if (readers.Count != 1 || !BlockTail.Contains(readers[0].OpType) || readers[0].OutputShape is not { Length: 4 }) return tensor;
+            tensor = readers[0].Outputs[0];
+        }
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+
+    private static FloatTensor AbsoluteSumOverChannels(FloatTensor chw)
+    {
+        int c = chw.Shape[0], plane = chw.Length / c;
+        var map = new FloatTensor(chw.Shape[1], chw.Shape[2]);
+        for (int ch = 0; ch < c; ch++)
+            for (int p = 0; p < plane; p++) map.Data[p] += Math.Abs(chw.Data[ch * plane + p]);
+        return map;
+    }
+
+    private static void WriteJson(Stream stream, string method, string? layer, int target, float score, string image, ImagePreprocessing pre, FloatTensor map)
+    {
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        json.WriteStartObject();
+        json.WriteString("method", method);
+        json.WriteString("image", Path.GetFullPath(image));
+        json.WriteString("model", pre.Model.SourceName);
+        if (layer is not null) json.WriteString("layer", layer);
+        json.WriteNumber("target", target);
+        json.WriteNumber("score", score);
+        json.WriteStartArray("inputShape");
+        foreach (var d in new[] { pre.Channels, pre.Height, pre.Width }) json.WriteNumberValue(d);
+        json.WriteEndArray();
+        json.WriteStartArray("shape");
+        foreach (var d in map.Shape) json.WriteNumberValue(d);
+        json.WriteEndArray();
+        json.WriteStartArray("values");
+        foreach (var v in map.Data) json.WriteNumberValue(v);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,3 @@
+using MLNet.CnnDiagnostics.Cli;
+
+return CnnDiag.Run(args, Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected);

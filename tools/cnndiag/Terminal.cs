@@ -1,0 +1,12 @@
+namespace MLNet.CnnDiagnostics.Cli;
+
+/// <summary>Where a verb writes: results to <see cref="Out"/>, messages and the progress bar to <see cref="Error"/>.</summary>
+internal sealed class Terminal(TextWriter output, TextWriter error, bool showProgress)
+{
+    public TextWriter Out { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    /// <summary>A progress bar on the error stream, or null when progress is off (--quiet, or the error stream is redirected).</summary>
+    public ProgressBar? NewProgressBar() => showProgress ? new ProgressBar(Error) : null;
+}

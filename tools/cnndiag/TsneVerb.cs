@@ -1,0 +1,53 @@
+using MLNet.CnnDiagnostics.Analysis;
+
+namespace MLNet.CnnDiagnostics.Cli;
+
+/// <summary><c>cnndiag tsne</c>: t-SNE of a numeric CSV (one row a point, an optional label column) to x,y(,label) rows.</summary>
+internal sealed class TsneVerb : Verb
+{
+    public override string Name => "tsne";
+
+    public override string Summary => "project the rows of a numeric CSV to 2-D with t-SNE";
+
+    public override IReadOnlyList<OptionSpec> Options =>
+    [
+        OptionSpec.Value("input", "FILE.csv", "points, one row each, comma-separated, optional header (required)"),
+        OptionSpec.Value("out", "FILE.csv", "the layout to write: x,y per row, plus the label when there is one (required)"),
+        OptionSpec.Value("perplexity", "P", "effective number of neighbours (default 30; below a third of the row count)"),
+        OptionSpec.Value("seed", "S", "random seed (default 0)"),
+        OptionSpec.Value("labels-column", "K", "the label column: its header name or its number counting from 1 (default: the one non-numeric column, if any)"),
+    ];
+
+    public override string Notes => "Rows keep their order. Defaults follow openTSNE: PCA initialisation, early exaggeration 12 for 250 iterations, then 500 iterations.";
+
+    public override int Run(CommandLine line, Terminal terminal)
+    {
+        string input = line.RequiredString("input");
+        if (!File.Exists(input))
+            throw new UsageException($"'--input {input}': the file does not exist; give a CSV file of points.");
+        string outArg = line.RequiredString("out");
+        string output = OutputFile.Check("out", outArg, [".csv"]);
+        if (Path.GetFullPath(input) == output)
+            throw new UsageException($"'--out {outArg}' is the input file; choose another output.");
+        double perplexity = line.Double("perplexity", 1, 1e6) ?? 30;
+        if (perplexity <= 1) throw new UsageException($"'--perplexity {perplexity}' is not valid; it must be above 1 (30 by default, 5 to 50 is usual).");
+        int seed = line.Int("seed", int.MinValue) ?? 0;
+        var csv = PointsCsv.Read(input, line.String("labels-column"));
+        int n = csv.Points.Shape[0];
+        if (3 * perplexity > n - 1)
+            throw new UsageException($"'--perplexity {perplexity}' is too large for {n} points: each point needs 3·perplexity neighbours, so the perplexity can be at most {Math.Floor((n - 1) / 3.0 * 100) / 100}.");
+
+        using var bar = terminal.NewProgressBar();
+        IProgress<TsneProgress>? progress = bar is null ? null : new TsneProgressAdapter(bar);
+        var embedding = new Tsne(new TsneOptions { Perplexity = perplexity, Seed = seed }).Fit(csv.Points, progress);
+        bar?.Dispose();
+        OutputFile.Write(output, s => PointsCsv.Write(s, embedding.Coordinates, csv.Labels, csv.LabelHeader));
+        terminal.Out.WriteLine($"t-SNE of {n} points × {csv.Points.Shape[1]} dimensions (perplexity {perplexity}, KL divergence {embedding.KlDivergence:F3}): {output}");
+        return CnnDiag.Success;
+    }
+
+    private sealed class TsneProgressAdapter(IProgress<DiagnosticsProgress> target) : IProgress<TsneProgress>
+    {
+        public void Report(TsneProgress value) => target.Report(new DiagnosticsProgress($"t-SNE {value.Phase}", value.Iteration, value.Iterations));
+    }
+}
