@@ -55,6 +55,10 @@ public sealed class CnnDiagTests
         var layers = doc.RootElement.GetProperty("model").GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("name").GetString()).ToList();
         Assert.HasCount(11 + 3, layers, "the tiny CNN's 11 nodes and the 3 of its input normalisation");
         CollectionAssert.IsSubsetOf(new[] { "conv1", "conv3", "fc" }, layers);
+        Assert.IsTrue(doc.RootElement.TryGetProperty("classifier", out var classifier), "the model's own logits serve as the classifier");
+        Assert.IsTrue(classifier.GetProperty("accuracy").GetDouble() is >= 0 and <= 1);
+        Assert.IsGreaterThan(0, doc.RootElement.GetProperty("attributions").GetArrayLength(), "attributions explain the model's own class scores");
+        Assert.IsFalse(doc.RootElement.TryGetProperty("skipped", out var skipped) && skipped.EnumerateObject().Any(), $"no section skipped: {(doc.RootElement.TryGetProperty("skipped", out var s) ? s.ToString() : "")}");
         Assert.IsFalse(r.Error.Contains('\r'), "no progress bar when stderr is redirected");
     }
 

@@ -39,14 +39,27 @@ internal static class SampleReader
                 headOnCnn = true;
             }
         }
-        return new ReportContext(cnn.Graph, embedding, images, options)
+        var context = new ReportContext(cnn.Graph, embedding, images, options)
         {
             Labels = labels,
-            Predictions = predictions,
             ClassNames = classNames,
             HeadWeights = headOnCnn ? head!.Weights : null,
             HeadBiases = headOnCnn ? head!.Biases : null,
         };
+        // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
+        context.Predictions = predictions
+            ?? (headOnCnn ? HeadPredictions(context, head!) : cnn.Graph.FindClassifierLayer() is { } classifier ? context.ArgMax(classifier.Outputs[0]) : null);
+        return context;
+    }
+
+    private static int[] HeadPredictions(ReportContext context, ClassifierHead head)
+    {
+        var e = context.Embeddings;
+        return Enumerable.Range(0, context.Rows).Select(r =>
+        {
+            var logits = head.Logits(e.Data.AsSpan(r * e.Shape[1], e.Shape[1]));
+            return Array.IndexOf(logits, logits.Max());
+        }).ToArray();
     }
 
     private static List<string>? ClassNames(IDataView view, string column)

@@ -38,7 +38,7 @@ internal sealed class ReportContext : IDisposable
     public int[]? Labels { get; init; }
 
     /// <summary>Predicted class index per row, or null without a classifier.</summary>
-    public int[]? Predictions { get; init; }
+    public int[]? Predictions { get; set; }
 
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
@@ -116,6 +116,18 @@ internal sealed class ReportContext : IDisposable
         var last = Graph.Layers.LastOrDefault(l => l.OutputShape is { Length: 4 } s && s[2] > 1 && s[3] > 1 && l.OpType is "Relu" or "Conv" or "Add" or "Clip" or "LeakyRelu")
             ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer with a spatial output for class activation maps.");
         return last.Outputs[0];
+    }
+
+    /// <summary>The index of the largest value of a per-row score tensor (e.g. a classifier's logits), for every sampled row.</summary>
+    public int[] ArgMax(string tensor)
+    {
+        var scores = Run([tensor], stage: "predictions")[tensor];
+        int k = scores.Length / Rows;
+        return Enumerable.Range(0, Rows).Select(r =>
+        {
+            var row = scores.Data.AsSpan(r * k, k);
+            return row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
+        }).ToArray();
     }
 
     /// <summary>The embedding of every sampled row, [N, D].</summary>

@@ -80,7 +80,7 @@ internal sealed class DecisionsSection : ReportSectionBuilder
 
     internal static List<(int Row, int Predicted, bool? Correct)> ChooseRows(ReportContext context)
     {
-        var predictions = context.Predictions ?? PredictedByModel(context);
+        var predictions = context.Predictions ?? throw new InvalidOperationException("class scores exist but no predictions were derived from them.");
         var all = Enumerable.Range(0, context.Rows).Where(r => predictions[r] >= 0).ToList();
         if (context.Labels is { } labels)
         {
@@ -89,22 +89,6 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             return correct.Concat(wrong).ToList();
         }
         return all.Take(PerKind).Select(r => (r, predictions[r], (bool?)null)).ToList();
-    }
-
-    private static int[] PredictedByModel(ReportContext context)
-    {
-        var engine = context.Gradients!;
-        var rows = Enumerable.Range(0, Math.Min(context.Rows, 2 * PerKind)).ToList();
-        var x = FloatTensor.Stack(rows.Select(context.Images.Slice).ToList());
-        var logits = engine.Evaluate(x, new ClassTarget(0), [engine.Builder.DefaultTarget]).Outputs[engine.Builder.DefaultTarget];
-        int k = logits.Length / rows.Count;
-        var result = Enumerable.Repeat(-1, context.Rows).ToArray();
-        foreach (int r in rows)
-        {
-            var span = logits.Data.AsSpan(r * k, k);
-            result[r] = span.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(span));
-        }
-        return result;
     }
 
     private static void ConfusionMatrix(ReportContext context, ReportSection section, ReportSummary summary)
