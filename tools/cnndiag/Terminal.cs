@@ -8,5 +8,5 @@ internal sealed class Terminal(TextWriter output, TextWriter error, bool showPro
     public TextWriter Error { get; } = error;
 
     /// <summary>A progress bar on the error stream, or null when progress is off (--quiet, or the error stream is redirected).</summary>
-    public ProgressBar? NewProgressBar() => showProgress ? new ProgressBar(Error) : null;
+    public ConsoleProgressBar? NewProgressBar() => showProgress ? new ConsoleProgressBar(Error, interactive: true) : null;
 }
