@@ -117,7 +117,7 @@ static (FloatTensor, FloatTensor, int[]) Sample(FloatTensor x, FloatTensor y, in
 
 static string FindRoot()
 {
-    var dir = AppContext.BaseDirectory;
+    var dir = File.Exists("data/mnist/t10k-images-idx3-ubyte.gz") ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
     while (dir is not null && !File.Exists(Path.Combine(dir, "data/mnist/t10k-images-idx3-ubyte.gz"))) dir = Path.GetDirectoryName(dir);
     return dir ?? throw new FileNotFoundException("data/mnist not found above " + AppContext.BaseDirectory);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.CnnDiagnostics.Analysis;
 
@@ -78,22 +79,24 @@ internal sealed class InterpolatedRepulsion
             Array.Clear(_re1, row, nodes); Array.Clear(_im1, row, nodes);
             Array.Clear(_re2, row, nodes); Array.Clear(_im2, row, nodes);
         }
-        for (int i = 0; i < n; i++)
+        // one task a charge channel: no two tasks write the same grid, and each sums in point order (deterministic)
+        var grids = new[] { _re1, _im1, _re2, _im2 };
+        Parallel.For(0, 4, _parallel, channel =>
         {
-            float x = (float)(y[2 * i] - centre), yy = (float)(y[2 * i + 1] - centre), r2 = x * x + yy * yy;
-            int bx = box[2 * i], by = box[2 * i + 1];
-            for (int b = 0; b < p; b++)
+            var grid = grids[channel];
+            for (int i = 0; i < n; i++)
             {
-                float wy = weights[(2 * i + 1) * p + b];
-                int row = (by + b) * size + bx;
-                for (int a = 0; a < p; a++)
+                float x = (float)(y[2 * i] - centre), yy = (float)(y[2 * i + 1] - centre);
+                float charge = channel switch { 0 => 1, 1 => x, 2 => yy, _ => x * x + yy * yy };
+                int bx = box[2 * i], by = box[2 * i + 1];
+                for (int b = 0; b < p; b++)
                 {
-                    float w = wy * weights[2 * i * p + a];
-                    _re1[row + a] += w; _im1[row + a] += w * x;
-                    _re2[row + a] += w * yy; _im2[row + a] += w * r2;
+                    float wy = weights[(2 * i + 1) * p + b] * charge;
+                    int row = (by + b) * size + bx;
+                    for (int a = 0; a < p; a++) grid[row + a] += wy * weights[2 * i * p + a];
                 }
             }
-        }
+        });
 
         Convolve(_re1, _im1, size, nodes);
         Convolve(_re2, _im2, size, nodes);
@@ -156,7 +159,7 @@ internal sealed class InterpolatedRepulsion
             }
         });
         RowPass(_kernel, kim, size, rows: size, validColumns: size, storeColumns: size, inverse: false);
-        ColumnPass(_kernel, kim, size, validRows: size, storeRows: size, inverse: false);
+        ColumnPass(_kernel, kim, size, validRows: size, storeRows: size, spectrum: null);
         // a real kernel, even in both axes, has a real spectrum: keep the real part only
     }
 
@@ -164,7 +167,7 @@ internal sealed class InterpolatedRepulsion
     private void Convolve(float[] re, float[] im, int size, int nodes)
     {
         RowPass(re, im, size, rows: nodes, validColumns: nodes, storeColumns: size, inverse: false);
-        ColumnConvolve(re, im, size, nodes);
+        ColumnPass(re, im, size, validRows: nodes, storeRows: nodes, spectrum: _kernel);
         RowPass(re, im, size, rows: nodes, validColumns: size, storeColumns: nodes, inverse: true);
     }
 
@@ -175,72 +178,73 @@ internal sealed class InterpolatedRepulsion
         int blocks = (rows + Lanes - 1) / Lanes;
         Parallel.For(0, blocks, _parallel, () => new Scratch(size), (blk, _, s) =>
         {
-            var tmp = s.Lanes;
-            int r0 = blk * Lanes;
-            for (int c = 0; c < validColumns; c++)
+            int first = blk * Lanes * size;
+            for (int c = 0; c < validColumns; c += Lanes)
             {
-                for (int lane = 0; lane < Lanes; lane++)
-                {
-                    tmp[lane] = re[(r0 + lane) * size + c];
-                    tmp[Lanes + lane] = im[(r0 + lane) * size + c];
-                }
-                s.SourceRe[c] = Vector256.Create(tmp, 0);
-                s.SourceIm[c] = Vector256.Create(tmp, Lanes);
+                TransposedLoad(re, first + c, size, s.SourceRe, c);
+                TransposedLoad(im, first + c, size, s.SourceIm, c);
             }
+            // columns past the data read as 0 (the block may have picked up a few beyond validColumns)
             Array.Clear(s.SourceRe, validColumns, size - validColumns);
             Array.Clear(s.SourceIm, validColumns, size - validColumns);
             fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse);
-            for (int c = 0; c < storeColumns; c++)
+            // whole blocks of 8 are stored: columns beyond storeColumns are never read as data
+            for (int c = 0; c < storeColumns; c += Lanes)
             {
-                s.Re[c].CopyTo(tmp, 0);
-                s.Im[c].CopyTo(tmp, Lanes);
-                for (int lane = 0; lane < Lanes; lane++)
-                {
-                    re[(r0 + lane) * size + c] = tmp[lane];
-                    im[(r0 + lane) * size + c] = tmp[Lanes + lane];
-                }
+                TransposedStore(s.Re, c, re, first + c, size);
+                TransposedStore(s.Im, c, im, first + c, size);
             }
             return s;
         }, _ => { });
+    }
+
+    /// <summary>columns[c+k] ← lane j holds grid[offset + j·size + k], k, j &lt; 8: an 8×8 block transposed into lanes.</summary>
+    private static void TransposedLoad(float[] grid, int offset, int size, Vector256<float>[] columns, int c)
+    {
+        Span<Vector256<float>> rows = stackalloc Vector256<float>[Lanes];
+        for (int j = 0; j < Lanes; j++) rows[j] = Vector256.Create(grid, offset + j * size);
+        Transpose8(rows, columns.AsSpan(c, Lanes));
+    }
+
+    /// <summary>The inverse of <see cref="TransposedLoad"/>.</summary>
+    private static void TransposedStore(Vector256<float>[] columns, int c, float[] grid, int offset, int size)
+    {
+        Span<Vector256<float>> rows = stackalloc Vector256<float>[Lanes];
+        Transpose8(columns.AsSpan(c, Lanes), rows);
+        for (int j = 0; j < Lanes; j++) rows[j].CopyTo(grid, offset + j * size);
+    }
+
+    /// <summary>output[k] lane j = input[j] lane k.</summary>
+    private static void Transpose8(ReadOnlySpan<Vector256<float>> input, Span<Vector256<float>> output)
+    {
+        if (Avx.IsSupported)
+        {
+            var t0 = Avx.UnpackLow(input[0], input[1]); var t1 = Avx.UnpackHigh(input[0], input[1]);
+            var t2 = Avx.UnpackLow(input[2], input[3]); var t3 = Avx.UnpackHigh(input[2], input[3]);
+            var t4 = Avx.UnpackLow(input[4], input[5]); var t5 = Avx.UnpackHigh(input[4], input[5]);
+            var t6 = Avx.UnpackLow(input[6], input[7]); var t7 = Avx.UnpackHigh(input[6], input[7]);
+            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            output[0] = Avx.Permute2x128(u0, u4, 0x20); output[1] = Avx.Permute2x128(u1, u5, 0x20);
+            output[2] = Avx.Permute2x128(u2, u6, 0x20); output[3] = Avx.Permute2x128(u3, u7, 0x20);
+            output[4] = Avx.Permute2x128(u0, u4, 0x31); output[5] = Avx.Permute2x128(u1, u5, 0x31);
+            output[6] = Avx.Permute2x128(u2, u6, 0x31); output[7] = Avx.Permute2x128(u3, u7, 0x31);
+            return;
+        }
+        Span<float> m = stackalloc float[Lanes * Lanes];
+        for (int j = 0; j < Lanes; j++)
+            for (int k = 0; k < Lanes; k++) m[k * Lanes + j] = input[j].GetElement(k);
+        for (int k = 0; k < Lanes; k++) output[k] = Vector256.Create<float>(m.Slice(k * Lanes, Lanes));
     }
 
     /// <summary>
-    /// Per block of 8 columns: forward FFT along the column (rows ≥ nodes read as 0), times the kernel's spectrum,
-    /// inverse FFT, and only the first <paramref name="nodes"/> rows written back: one trip through memory instead of three.
+    /// Forward FFT along every column, 8 adjacent columns at a time (rows ≥ validRows read as 0); with a
+    /// <paramref name="spectrum"/>, also times it and the inverse FFT, in the same trip through memory.
+    /// Only the first <paramref name="storeRows"/> rows are written back.
     /// </summary>
-    private void ColumnConvolve(float[] re, float[] im, int size, int nodes)
-    {
-        var fft = _fft!;
-        var kernel = _kernel;
-        Parallel.For(0, size / Lanes, _parallel, () => new Scratch(size), (blk, _, s) =>
-        {
-            int c0 = blk * Lanes;
-            for (int r = 0; r < nodes; r++)
-            {
-                s.SourceRe[r] = Vector256.Create(re, r * size + c0);
-                s.SourceIm[r] = Vector256.Create(im, r * size + c0);
-            }
-            Array.Clear(s.SourceRe, nodes, size - nodes);
-            Array.Clear(s.SourceIm, nodes, size - nodes);
-            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse: false);
-            for (int r = 0; r < size; r++)
-            {
-                var k = Vector256.Create(kernel, r * size + c0);
-                s.Re[r] *= k;
-                s.Im[r] *= k;
-            }
-            fft.Transform(s.Re, s.Im, s.SourceRe, s.SourceIm, inverse: true);
-            for (int r = 0; r < nodes; r++)
-            {
-                s.SourceRe[r].CopyTo(re, r * size + c0);
-                s.SourceIm[r].CopyTo(im, r * size + c0);
-            }
-            return s;
-        }, _ => { });
-    }
-
-    /// <summary>FFT along every column, 8 adjacent columns at a time (rows ≥ validRows read as 0, rows ≥ storeRows not written).</summary>
-    private void ColumnPass(float[] re, float[] im, int size, int validRows, int storeRows, bool inverse)
+    private void ColumnPass(float[] re, float[] im, int size, int validRows, int storeRows, float[]? spectrum)
     {
         var fft = _fft!;
         Parallel.For(0, size / Lanes, _parallel, () => new Scratch(size), (blk, _, s) =>
@@ -253,11 +257,23 @@ internal sealed class InterpolatedRepulsion
             }
             Array.Clear(s.SourceRe, validRows, size - validRows);
             Array.Clear(s.SourceIm, validRows, size - validRows);
-            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse);
+            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse: false);
+            var (outRe, outIm) = (s.Re, s.Im);
+            if (spectrum is not null)
+            {
+                for (int r = 0; r < size; r++)
+                {
+                    var k = Vector256.Create(spectrum, r * size + c0);
+                    s.Re[r] *= k;
+                    s.Im[r] *= k;
+                }
+                fft.Transform(s.Re, s.Im, s.SourceRe, s.SourceIm, inverse: true);
+                (outRe, outIm) = (s.SourceRe, s.SourceIm);
+            }
             for (int r = 0; r < storeRows; r++)
             {
-                s.Re[r].CopyTo(re, r * size + c0);
-                s.Im[r].CopyTo(im, r * size + c0);
+                outRe[r].CopyTo(re, r * size + c0);
+                outIm[r].CopyTo(im, r * size + c0);
             }
             return s;
         }, _ => { });
@@ -268,6 +284,5 @@ internal sealed class InterpolatedRepulsion
     {
         public readonly Vector256<float>[] SourceRe = new Vector256<float>[size], SourceIm = new Vector256<float>[size];
         public readonly Vector256<float>[] Re = new Vector256<float>[size], Im = new Vector256<float>[size];
-        public readonly float[] Lanes = new float[2 * InterpolatedRepulsion.Lanes];
     }
 }
