@@ -1,15 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace MLNet.CnnDiagnostics.Analysis;
 
 /// <summary>
-/// Eight complex FFTs of one length at once, one per lane of a <see cref="Vector256{T}"/> (the 2-D FFT's rows or columns
-/// in blocks of 8). Lengths are products of 2, 3 and 5; recursive mixed-radix decimation in time,
+/// Several complex FFTs of one length at once, one per SIMD lane (8 or 16: the 2-D FFT's rows or columns in blocks). Lengths are products of 2, 3 and 5; recursive mixed-radix decimation in time,
 /// X[k₁+m·k₂] = Σ_{j₂} w_p^{j₂k₂}·w_n^{j₂k₁}·Y_{j₂}[k₁], with a precomputed twiddle table. Unscaled in both directions.
 /// </summary>
-internal sealed class BatchedFourierTransform
+internal sealed class BatchedFourierTransform<V> where V : struct, ILaneVector<V>
 {
     private readonly int _n;
     private readonly int[] _factors;
@@ -61,11 +59,11 @@ internal sealed class BatchedFourierTransform
         return n == 1;
     }
 
-    /// <summary>The smallest 2,3,5-smooth multiple of 8 that is ≥ n.</summary>
-    public static int NextFastLengthOf8(int n)
+    /// <summary>The smallest 2,3,5-smooth multiple of <paramref name="multiple"/> (a power of 2) that is ≥ n.</summary>
+    public static int NextFastLength(int n, int multiple)
     {
-        int m = Math.Max(8, (n + 7) / 8 * 8);
-        while (!IsFastLength(m)) m += 8;
+        int m = Math.Max(multiple, (n + multiple - 1) / multiple * multiple);
+        while (!IsFastLength(m)) m += multiple;
         return m;
     }
 
@@ -93,8 +91,8 @@ internal sealed class BatchedFourierTransform
             int t0 = (j - 1) * m, o = d0 + j * m;
             for (int k1 = 1; k1 < m; k1++) // k₁ = 0 has twiddle 1
             {
-                var c = Vector256.Create(cos[t0 + k1]);
-                var s = Vector256.Create(sign * sin[t0 + k1]);
+                var c = V.Broadcast(cos[t0 + k1]);
+                var s = V.Broadcast(sign * sin[t0 + k1]);
                 var a = re[o + k1]; var b = im[o + k1];
                 re[o + k1] = a * c - b * s;
                 im[o + k1] = b * c + a * s;
