@@ -11,35 +11,45 @@ public sealed class RepulsionTests
     [DataRow(1)] [DataRow(2)] [DataRow(3)] [DataRow(4)] [DataRow(5)] [DataRow(12)] [DataRow(60)] [DataRow(150)] [DataRow(270)]
     public void FourierTransform_MatchesNaiveDft_InEveryLane(int n)
     {
+        CheckLanes<Lanes8>(n);
+        if (Vector512.IsHardwareAccelerated) CheckLanes<Lanes16>(n);
+    }
+
+    private static void CheckLanes<V>(int n) where V : struct, ILaneVector<V>
+    {
+        int lanes = V.Count;
         var rng = new Random(n);
-        var x = new Complex[8, n];
-        var srcRe = new Vector256<float>[n];
-        var srcIm = new Vector256<float>[n];
+        var x = new Complex[lanes, n];
+        var srcRe = new V[n];
+        var srcIm = new V[n];
         for (int j = 0; j < n; j++)
         {
-            var re = new float[8]; var im = new float[8];
-            for (int lane = 0; lane < 8; lane++)
+            var re = new float[lanes]; var im = new float[lanes];
+            for (int lane = 0; lane < lanes; lane++)
             {
                 x[lane, j] = new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
                 re[lane] = (float)x[lane, j].Real; im[lane] = (float)x[lane, j].Imaginary;
             }
-            srcRe[j] = Vector256.Create(re);
-            srcIm[j] = Vector256.Create(im);
+            srcRe[j] = V.Load(re, 0);
+            srcIm[j] = V.Load(im, 0);
         }
-        var fft = new BatchedFourierTransform(n);
+        var fft = new BatchedFourierTransform<V>(n);
         foreach (bool inverse in new[] { false, true })
         {
-            var yRe = new Vector256<float>[n];
-            var yIm = new Vector256<float>[n];
+            var yRe = new V[n];
+            var yIm = new V[n];
             fft.Transform(srcRe, srcIm, yRe, yIm, inverse);
-            for (int lane = 0; lane < 8; lane++)
-                for (int k = 0; k < n; k++)
+            var re = new float[lanes]; var im = new float[lanes];
+            for (int k = 0; k < n; k++)
+            {
+                yRe[k].Store(re, 0); yIm[k].Store(im, 0);
+                for (int lane = 0; lane < lanes; lane++)
                 {
                     Complex s = 0;
                     for (int j = 0; j < n; j++) s += x[lane, j] * Complex.FromPolarCoordinates(1, (inverse ? 2 : -2) * Math.PI * j * k / n);
-                    var got = new Complex(yRe[k].GetElement(lane), yIm[k].GetElement(lane));
-                    Assert.AreEqual(0, (got - s).Magnitude, 1e-5 * n, $"n={n} lane={lane} k={k} inverse={inverse}");
+                    Assert.AreEqual(0, (new Complex(re[lane], im[lane]) - s).Magnitude, 1e-5 * n, $"n={n} lanes={lanes} lane={lane} k={k} inverse={inverse}");
                 }
+            }
         }
     }
 

@@ -1,15 +1,14 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace MLNet.CnnDiagnostics.Analysis;
 
 /// <summary>
-/// Eight complex FFTs of one length at once, one per lane of a <see cref="Vector256{T}"/> (the 2-D FFT's rows or columns
-/// in blocks of 8). Lengths are products of 2, 3 and 5; recursive mixed-radix decimation in time,
+/// Several complex FFTs of one length at once, one per SIMD lane (8 or 16: the 2-D FFT's rows or columns in blocks). Lengths are products of 2, 3 and 5; recursive mixed-radix decimation in time,
 /// X[k₁+m·k₂] = Σ_{j₂} w_p^{j₂k₂}·w_n^{j₂k₁}·Y_{j₂}[k₁], with a precomputed twiddle table. Unscaled in both directions.
 /// </summary>
-internal sealed class BatchedFourierTransform
+internal sealed class BatchedFourierTransform<V> where V : struct, ILaneVector<V>
 {
     private readonly int _n;
     private readonly int[] _factors;
@@ -61,11 +60,11 @@ internal sealed class BatchedFourierTransform
         return n == 1;
     }
 
-    /// <summary>The smallest 2,3,5-smooth multiple of 8 that is ≥ n.</summary>
-    public static int NextFastLengthOf8(int n)
+    /// <summary>The smallest 2,3,5-smooth multiple of <paramref name="multiple"/> (a power of 2) that is ≥ n.</summary>
+    public static int NextFastLength(int n, int multiple)
     {
-        int m = Math.Max(8, (n + 7) / 8 * 8);
-        while (!IsFastLength(m)) m += 8;
+        int m = Math.Max(multiple, (n + multiple - 1) / multiple * multiple);
+        while (!IsFastLength(m)) m += multiple;
         return m;
     }
 
@@ -82,25 +81,31 @@ internal sealed class BatchedFourierTransform
         if (m == 1)
         {
             for (int j = 0; j < p; j++) { re[d0 + j] = sre[so + j * stride]; im[d0 + j] = sim[so + j * stride]; }
-            Butterfly(re, im, d0, 1, p, sign);
+            Butterfly(ref re[d0], ref im[d0], 1, p, sign);
             return;
         }
         for (int j = 0; j < p; j++) Recurse(sre, sim, so + j * stride, stride * p, re, im, d0 + j * m, m, level + 1, sign);
-        var cos = _levelCos[level];
-        var sin = _levelSin[level];
-        for (int j = 1; j < p; j++)
+        ref float cos = ref MemoryMarshal.GetArrayDataReference(_levelCos[level]);
+        ref float sin = ref MemoryMarshal.GetArrayDataReference(_levelSin[level]);
+        ref V r = ref MemoryMarshal.GetArrayDataReference(re);
+        ref V i = ref MemoryMarshal.GetArrayDataReference(im);
+        // one sweep: twiddle the p inputs of output group k₁ (k₁ = 0 has twiddle 1), then combine them
+        for (int k1 = 0; k1 < m; k1++)
         {
-            int t0 = (j - 1) * m, o = d0 + j * m;
-            for (int k1 = 1; k1 < m; k1++) // k₁ = 0 has twiddle 1
-            {
-                var c = Vector256.Create(cos[t0 + k1]);
-                var s = Vector256.Create(sign * sin[t0 + k1]);
-                var a = re[o + k1]; var b = im[o + k1];
-                re[o + k1] = a * c - b * s;
-                im[o + k1] = b * c + a * s;
-            }
+            if (k1 > 0)
+                for (int j = 1; j < p; j++)
+                {
+                    int t = (j - 1) * m + k1, o = d0 + j * m + k1;
+                    var c = V.Broadcast(Unsafe.Add(ref cos, t));
+                    var sn = V.Broadcast(sign * Unsafe.Add(ref sin, t));
+                    ref V a = ref Unsafe.Add(ref r, o);
+                    ref V b = ref Unsafe.Add(ref i, o);
+                    var (ar, bi) = (a, b);
+                    a = ar * c - bi * sn;
+                    b = bi * c + ar * sn;
+                }
+            Butterfly(ref Unsafe.Add(ref r, d0 + k1), ref Unsafe.Add(ref i, d0 + k1), m, p, sign);
         }
-        for (int k1 = 0; k1 < m; k1++) Butterfly(re, im, d0 + k1, m, p, sign);
     }
 
     private static readonly float S3 = (float)(Math.Sqrt(3) / 2);
@@ -109,46 +114,46 @@ internal sealed class BatchedFourierTransform
 
     /// <summary>In-place p-point DFT of x[o], x[o+s], …; <paramref name="sign"/> is the exponent's sign. i·σ·(a+ib) = −σb + iσa.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Butterfly(V[] re, V[] im, int o, int s, int p, float sign)
+    private static void Butterfly(ref V re, ref V im, int s, int p, float sign)
     {
         switch (p)
         {
             case 2:
             {
-                V ar = re[o], ai = im[o], br = re[o + s], bi = im[o + s];
-                re[o] = ar + br; im[o] = ai + bi;
-                re[o + s] = ar - br; im[o + s] = ai - bi;
+                V ar = Unsafe.Add(ref re, 0), ai = Unsafe.Add(ref im, 0), br = Unsafe.Add(ref re, s), bi = Unsafe.Add(ref im, s);
+                Unsafe.Add(ref re, 0) = ar + br; Unsafe.Add(ref im, 0) = ai + bi;
+                Unsafe.Add(ref re, s) = ar - br; Unsafe.Add(ref im, s) = ai - bi;
                 break;
             }
             case 3:
             {
-                V ar = re[o], ai = im[o], br = re[o + s], bi = im[o + s], cr = re[o + 2 * s], ci = im[o + 2 * s];
+                V ar = Unsafe.Add(ref re, 0), ai = Unsafe.Add(ref im, 0), br = Unsafe.Add(ref re, s), bi = Unsafe.Add(ref im, s), cr = Unsafe.Add(ref re, 2 * s), ci = Unsafe.Add(ref im, 2 * s);
                 V tr = br + cr, ti = bi + ci;
                 V ur = ar - tr * 0.5f, ui = ai - ti * 0.5f;
                 float k = sign * S3;
                 V rr = (ci - bi) * k, ri = (br - cr) * k;
-                re[o] = ar + tr; im[o] = ai + ti;
-                re[o + s] = ur + rr; im[o + s] = ui + ri;
-                re[o + 2 * s] = ur - rr; im[o + 2 * s] = ui - ri;
+                Unsafe.Add(ref re, 0) = ar + tr; Unsafe.Add(ref im, 0) = ai + ti;
+                Unsafe.Add(ref re, s) = ur + rr; Unsafe.Add(ref im, s) = ui + ri;
+                Unsafe.Add(ref re, 2 * s) = ur - rr; Unsafe.Add(ref im, 2 * s) = ui - ri;
                 break;
             }
             case 4:
             {
-                V ar = re[o], ai = im[o], br = re[o + s], bi = im[o + s];
-                V cr = re[o + 2 * s], ci = im[o + 2 * s], dr = re[o + 3 * s], di = im[o + 3 * s];
+                V ar = Unsafe.Add(ref re, 0), ai = Unsafe.Add(ref im, 0), br = Unsafe.Add(ref re, s), bi = Unsafe.Add(ref im, s);
+                V cr = Unsafe.Add(ref re, 2 * s), ci = Unsafe.Add(ref im, 2 * s), dr = Unsafe.Add(ref re, 3 * s), di = Unsafe.Add(ref im, 3 * s);
                 V t0r = ar + cr, t0i = ai + ci, t1r = ar - cr, t1i = ai - ci, t2r = br + dr, t2i = bi + di;
                 V rr = (di - bi) * sign, ri = (br - dr) * sign;
-                re[o] = t0r + t2r; im[o] = t0i + t2i;
-                re[o + 2 * s] = t0r - t2r; im[o + 2 * s] = t0i - t2i;
-                re[o + s] = t1r + rr; im[o + s] = t1i + ri;
-                re[o + 3 * s] = t1r - rr; im[o + 3 * s] = t1i - ri;
+                Unsafe.Add(ref re, 0) = t0r + t2r; Unsafe.Add(ref im, 0) = t0i + t2i;
+                Unsafe.Add(ref re, 2 * s) = t0r - t2r; Unsafe.Add(ref im, 2 * s) = t0i - t2i;
+                Unsafe.Add(ref re, s) = t1r + rr; Unsafe.Add(ref im, s) = t1i + ri;
+                Unsafe.Add(ref re, 3 * s) = t1r - rr; Unsafe.Add(ref im, 3 * s) = t1i - ri;
                 break;
             }
             default:
             {
-                V ar = re[o], ai = im[o];
-                V br = re[o + s], bi = im[o + s], cr = re[o + 2 * s], ci = im[o + 2 * s];
-                V dr = re[o + 3 * s], di = im[o + 3 * s], er = re[o + 4 * s], ei = im[o + 4 * s];
+                V ar = Unsafe.Add(ref re, 0), ai = Unsafe.Add(ref im, 0);
+                V br = Unsafe.Add(ref re, s), bi = Unsafe.Add(ref im, s), cr = Unsafe.Add(ref re, 2 * s), ci = Unsafe.Add(ref im, 2 * s);
+                V dr = Unsafe.Add(ref re, 3 * s), di = Unsafe.Add(ref im, 3 * s), er = Unsafe.Add(ref re, 4 * s), ei = Unsafe.Add(ref im, 4 * s);
                 V s1r = br + er, s1i = bi + ei, d1r = br - er, d1i = bi - ei;
                 V s2r = cr + dr, s2i = ci + di, d2r = cr - dr, d2i = ci - di;
                 V u1r = ar + s1r * C5a + s2r * C5b, u1i = ai + s1i * C5a + s2i * C5b;
@@ -156,11 +161,11 @@ internal sealed class BatchedFourierTransform
                 V w1r = d1r * S5a + d2r * S5b, w1i = d1i * S5a + d2i * S5b;
                 V w2r = d1r * S5b - d2r * S5a, w2i = d1i * S5b - d2i * S5a;
                 V r1r = -w1i * sign, r1i = w1r * sign, r2r = -w2i * sign, r2i = w2r * sign;
-                re[o] = ar + s1r + s2r; im[o] = ai + s1i + s2i;
-                re[o + s] = u1r + r1r; im[o + s] = u1i + r1i;
-                re[o + 4 * s] = u1r - r1r; im[o + 4 * s] = u1i - r1i;
-                re[o + 2 * s] = u2r + r2r; im[o + 2 * s] = u2i + r2i;
-                re[o + 3 * s] = u2r - r2r; im[o + 3 * s] = u2i - r2i;
+                Unsafe.Add(ref re, 0) = ar + s1r + s2r; Unsafe.Add(ref im, 0) = ai + s1i + s2i;
+                Unsafe.Add(ref re, s) = u1r + r1r; Unsafe.Add(ref im, s) = u1i + r1i;
+                Unsafe.Add(ref re, 4 * s) = u1r - r1r; Unsafe.Add(ref im, 4 * s) = u1i - r1i;
+                Unsafe.Add(ref re, 2 * s) = u2r + r2r; Unsafe.Add(ref im, 2 * s) = u2i + r2i;
+                Unsafe.Add(ref re, 3 * s) = u2r - r2r; Unsafe.Add(ref im, 3 * s) = u2i - r2i;
                 break;
             }
         }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.CnnDiagnostics.Analysis;
 
@@ -13,14 +14,12 @@ namespace MLNet.CnnDiagnostics.Analysis;
 /// </summary>
 internal sealed class InterpolatedRepulsion
 {
-    private const int Lanes = 8;
     private readonly int _p;
     private readonly int _minIntervals;
     private readonly double _intervalsPerUnit;
     private readonly ParallelOptions _parallel;
-    private BatchedFourierTransform? _fft;
-    private double _kernelWidth = double.NaN;
-    private float[] _kernel = [], _re1 = [], _im1 = [], _re2 = [], _im2 = [];
+    private readonly IGridConvolution _convolution;
+    private float[] _re1 = [], _im1 = [], _re2 = [], _im2 = [];
 
     public InterpolatedRepulsion(int interpolationPoints, int minIntervals, double intervalsPerUnit, ParallelOptions parallel)
     {
@@ -28,6 +27,9 @@ internal sealed class InterpolatedRepulsion
         _minIntervals = minIntervals;
         _intervalsPerUnit = intervalsPerUnit;
         _parallel = parallel;
+        _convolution = Vector512.IsHardwareAccelerated && Avx.IsSupported
+            ? new GridConvolution<Lanes16>(parallel)
+            : new GridConvolution<Lanes8>(parallel);
     }
 
     /// <summary>Writes Σⱼ qᵢⱼ²(yᵢ−yⱼ) into <paramref name="forces"/> (2 per point) and returns Z = Σ_{i≠j} qᵢⱼ.</summary>
@@ -41,9 +43,14 @@ internal sealed class InterpolatedRepulsion
         width = Math.Pow(2, Math.Floor(Math.Log2(width) * 32) / 32);
         int boxes = Math.Max(1, (int)Math.Ceiling(range / width));
         int nodes = boxes * p;
-        int size = BatchedFourierTransform.NextFastLengthOf8(2 * nodes - 1);
+        int size = BatchedFourierTransform<Lanes8>.NextFastLength(2 * nodes - 1, _convolution.Alignment);
         double h = width / p;
-        Prepare(size, width, h);
+        _convolution.Prepare(size, width, h);
+        if (_re1.Length != size * size)
+        {
+            _re1 = new float[size * size]; _im1 = new float[size * size];
+            _re2 = new float[size * size]; _im2 = new float[size * size];
+        }
 
         var box = new int[2 * n];
         var weights = new float[2 * n * p];
@@ -78,25 +85,27 @@ internal sealed class InterpolatedRepulsion
             Array.Clear(_re1, row, nodes); Array.Clear(_im1, row, nodes);
             Array.Clear(_re2, row, nodes); Array.Clear(_im2, row, nodes);
         }
-        for (int i = 0; i < n; i++)
+        // one task a charge channel: no two tasks write the same grid, and each sums in point order (deterministic)
+        var grids = new[] { _re1, _im1, _re2, _im2 };
+        Parallel.For(0, 4, _parallel, channel =>
         {
-            float x = (float)(y[2 * i] - centre), yy = (float)(y[2 * i + 1] - centre), r2 = x * x + yy * yy;
-            int bx = box[2 * i], by = box[2 * i + 1];
-            for (int b = 0; b < p; b++)
+            var grid = grids[channel];
+            for (int i = 0; i < n; i++)
             {
-                float wy = weights[(2 * i + 1) * p + b];
-                int row = (by + b) * size + bx;
-                for (int a = 0; a < p; a++)
+                float x = (float)(y[2 * i] - centre), yy = (float)(y[2 * i + 1] - centre);
+                float charge = channel switch { 0 => 1, 1 => x, 2 => yy, _ => x * x + yy * yy };
+                int bx = box[2 * i], by = box[2 * i + 1];
+                for (int b = 0; b < p; b++)
                 {
-                    float w = wy * weights[2 * i * p + a];
-                    _re1[row + a] += w; _im1[row + a] += w * x;
-                    _re2[row + a] += w * yy; _im2[row + a] += w * r2;
+                    float wy = weights[(2 * i + 1) * p + b] * charge;
+                    int row = (by + b) * size + bx;
+                    for (int a = 0; a < p; a++) grid[row + a] += wy * weights[2 * i * p + a];
                 }
             }
-        }
+        });
 
-        Convolve(_re1, _im1, size, nodes);
-        Convolve(_re2, _im2, size, nodes);
+        _convolution.Convolve(_re1, _im1, size, nodes);
+        _convolution.Convolve(_re2, _im2, size, nodes);
 
         const int chunk = 512;
         var zParts = new double[(n + chunk - 1) / chunk];
@@ -130,144 +139,5 @@ internal sealed class InterpolatedRepulsion
         double total = 0;
         foreach (var z in zParts) total += z;
         return total;
-    }
-
-    /// <summary>Allocates the grids and the kernel's spectrum for this size and box width, unless they are current.</summary>
-    private void Prepare(int size, double width, double h)
-    {
-        if (_fft is not null && _fft.Length == size && width == _kernelWidth) return;
-        if (_fft is null || _fft.Length != size)
-        {
-            _fft = new BatchedFourierTransform(size);
-            _kernel = new float[size * size];
-            _re1 = new float[size * size]; _im1 = new float[size * size];
-            _re2 = new float[size * size]; _im2 = new float[size * size];
-        }
-        _kernelWidth = width;
-        var kim = new float[size * size];
-        Parallel.For(0, size, _parallel, r =>
-        {
-            double dy = (r <= size / 2 ? r : r - size) * h;
-            for (int c = 0; c < size; c++)
-            {
-                double dx = (c <= size / 2 ? c : c - size) * h;
-                double q = 1 / (1 + dx * dx + dy * dy);
-                _kernel[r * size + c] = (float)(q * q);
-            }
-        });
-        RowPass(_kernel, kim, size, rows: size, validColumns: size, storeColumns: size, inverse: false);
-        ColumnPass(_kernel, kim, size, validRows: size, storeRows: size, inverse: false);
-        // a real kernel, even in both axes, has a real spectrum: keep the real part only
-    }
-
-    /// <summary>(re + i·im) ← IFFT(FFT(re + i·im) · K̂), unscaled, for data in the first <paramref name="nodes"/> rows and columns.</summary>
-    private void Convolve(float[] re, float[] im, int size, int nodes)
-    {
-        RowPass(re, im, size, rows: nodes, validColumns: nodes, storeColumns: size, inverse: false);
-        ColumnConvolve(re, im, size, nodes);
-        RowPass(re, im, size, rows: nodes, validColumns: size, storeColumns: nodes, inverse: true);
-    }
-
-    /// <summary>FFT along each of the first <paramref name="rows"/> rows, 8 rows at a time (columns ≥ validColumns read as 0).</summary>
-    private void RowPass(float[] re, float[] im, int size, int rows, int validColumns, int storeColumns, bool inverse)
-    {
-        var fft = _fft!;
-        int blocks = (rows + Lanes - 1) / Lanes;
-        Parallel.For(0, blocks, _parallel, () => new Scratch(size), (blk, _, s) =>
-        {
-            var tmp = s.Lanes;
-            int r0 = blk * Lanes;
-            for (int c = 0; c < validColumns; c++)
-            {
-                for (int lane = 0; lane < Lanes; lane++)
-                {
-                    tmp[lane] = re[(r0 + lane) * size + c];
-                    tmp[Lanes + lane] = im[(r0 + lane) * size + c];
-                }
-                s.SourceRe[c] = Vector256.Create(tmp, 0);
-                s.SourceIm[c] = Vector256.Create(tmp, Lanes);
-            }
-            Array.Clear(s.SourceRe, validColumns, size - validColumns);
-            Array.Clear(s.SourceIm, validColumns, size - validColumns);
-            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse);
-            for (int c = 0; c < storeColumns; c++)
-            {
-                s.Re[c].CopyTo(tmp, 0);
-                s.Im[c].CopyTo(tmp, Lanes);
-                for (int lane = 0; lane < Lanes; lane++)
-                {
-                    re[(r0 + lane) * size + c] = tmp[lane];
-                    im[(r0 + lane) * size + c] = tmp[Lanes + lane];
-                }
-            }
-            return s;
-        }, _ => { });
-    }
-
-    /// <summary>
-    /// Per block of 8 columns: forward FFT along the column (rows ≥ nodes read as 0), times the kernel's spectrum,
-    /// inverse FFT, and only the first <paramref name="nodes"/> rows written back: one trip through memory instead of three.
-    /// </summary>
-    private void ColumnConvolve(float[] re, float[] im, int size, int nodes)
-    {
-        var fft = _fft!;
-        var kernel = _kernel;
-        Parallel.For(0, size / Lanes, _parallel, () => new Scratch(size), (blk, _, s) =>
-        {
-            int c0 = blk * Lanes;
-            for (int r = 0; r < nodes; r++)
-            {
-                s.SourceRe[r] = Vector256.Create(re, r * size + c0);
-                s.SourceIm[r] = Vector256.Create(im, r * size + c0);
-            }
-            Array.Clear(s.SourceRe, nodes, size - nodes);
-            Array.Clear(s.SourceIm, nodes, size - nodes);
-            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse: false);
-            for (int r = 0; r < size; r++)
-            {
-                var k = Vector256.Create(kernel, r * size + c0);
-                s.Re[r] *= k;
-                s.Im[r] *= k;
-            }
-            fft.Transform(s.Re, s.Im, s.SourceRe, s.SourceIm, inverse: true);
-            for (int r = 0; r < nodes; r++)
-            {
-                s.SourceRe[r].CopyTo(re, r * size + c0);
-                s.SourceIm[r].CopyTo(im, r * size + c0);
-            }
-            return s;
-        }, _ => { });
-    }
-
-    /// <summary>FFT along every column, 8 adjacent columns at a time (rows ≥ validRows read as 0, rows ≥ storeRows not written).</summary>
-    private void ColumnPass(float[] re, float[] im, int size, int validRows, int storeRows, bool inverse)
-    {
-        var fft = _fft!;
-        Parallel.For(0, size / Lanes, _parallel, () => new Scratch(size), (blk, _, s) =>
-        {
-            int c0 = blk * Lanes;
-            for (int r = 0; r < validRows; r++)
-            {
-                s.SourceRe[r] = Vector256.Create(re, r * size + c0);
-                s.SourceIm[r] = Vector256.Create(im, r * size + c0);
-            }
-            Array.Clear(s.SourceRe, validRows, size - validRows);
-            Array.Clear(s.SourceIm, validRows, size - validRows);
-            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse);
-            for (int r = 0; r < storeRows; r++)
-            {
-                s.Re[r].CopyTo(re, r * size + c0);
-                s.Im[r].CopyTo(im, r * size + c0);
-            }
-            return s;
-        }, _ => { });
-    }
-
-    /// <summary>One worker's buffers for a batch of 8 transforms.</summary>
-    private sealed class Scratch(int size)
-    {
-        public readonly Vector256<float>[] SourceRe = new Vector256<float>[size], SourceIm = new Vector256<float>[size];
-        public readonly Vector256<float>[] Re = new Vector256<float>[size], Im = new Vector256<float>[size];
-        public readonly float[] Lanes = new float[2 * InterpolatedRepulsion.Lanes];
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MLNet.CnnDiagnostics.Analysis;
 
 /// <summary>
@@ -108,29 +110,36 @@ public sealed class TsneAffinities
         int n = neighbors.Count, k = neighbors.K;
         var p = new float[n * k];
         double target = Math.Log(perplexity);
-        Parallel.For(0, n, i =>
-        {
-            var dist = neighbors.DistancesOf(i);
-            Span<double> d2 = k <= 512 ? stackalloc double[k] : new double[k];
-            double min = double.MaxValue;
-            for (int a = 0; a < k; a++) { d2[a] = (double)dist[a] * dist[a]; min = Math.Min(min, d2[a]); }
-            for (int a = 0; a < k; a++) d2[a] -= min; // shift: the nearest gets weight 1, no underflow
-            double beta = 1, lo = 0, hi = double.PositiveInfinity;
-            Span<double> w = k <= 512 ? stackalloc double[k] : new double[k];
-            for (int step = 0; step < 200; step++)
-            {
-                double sum = 0, dsum = 0;
-                for (int a = 0; a < k; a++) { w[a] = Math.Exp(-beta * d2[a]); sum += w[a]; dsum += w[a] * d2[a]; }
-                double entropy = Math.Log(sum) + beta * dsum / sum;
-                if (Math.Abs(entropy - target) < 1e-5) break;
-                if (entropy > target) { lo = beta; beta = double.IsPositiveInfinity(hi) ? beta * 2 : (beta + hi) / 2; }
-                else { hi = beta; beta = (beta + lo) / 2; }
-                if (beta > 1e300 || hi - lo < 1e-300 * Math.Max(1, beta)) break;
-            }
-            double total = 0;
-            for (int a = 0; a < k; a++) { w[a] = Math.Exp(-beta * d2[a]); total += w[a]; }
-            for (int a = 0; a < k; a++) p[i * k + a] = (float)(w[a] / total);
-        });
+        Parallel.For(0, n, i => CalibrateRow(neighbors, i, target, p.AsSpan(i * k, k)));
         return p;
+    }
+
+    /// <summary>Binary search for the Gaussian precision β of row i so that the row's entropy is ln(perplexity).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void CalibrateRow(NeighborGraph neighbors, int i, double target, Span<float> row)
+    {
+        int k = neighbors.K;
+        var dist = neighbors.DistancesOf(i);
+        Span<double> d2 = k <= 512 ? stackalloc double[k] : new double[k];
+        double min = double.MaxValue;
+        for (int a = 0; a < k; a++) { d2[a] = (double)dist[a] * dist[a]; min = Math.Min(min, d2[a]); }
+        for (int a = 0; a < k; a++) d2[a] -= min; // shift: the nearest gets weight 1, no underflow
+        double beta = 1, lo = 0, hi = double.PositiveInfinity;
+        Span<double> w = k <= 512 ? stackalloc double[k] : new double[k];
+        for (int step = 0; step < 200; step++)
+        {
+            TensorPrimitives.Multiply(d2, -beta, w);
+            TensorPrimitives.Exp(w, w);
+            double sum = TensorPrimitives.Sum<double>(w);
+            double entropy = Math.Log(sum) + beta * TensorPrimitives.Dot<double>(w, d2) / sum;
+            if (Math.Abs(entropy - target) < 1e-5) break;
+            if (entropy > target) { lo = beta; beta = double.IsPositiveInfinity(hi) ? beta * 2 : (beta + hi) / 2; }
+            else { hi = beta; beta = (beta + lo) / 2; }
+            if (beta > 1e300 || hi - lo < 1e-300 * Math.Max(1, beta)) break;
+        }
+        TensorPrimitives.Multiply(d2, -beta, w);
+        TensorPrimitives.Exp(w, w);
+        double total = TensorPrimitives.Sum<double>(w);
+        for (int a = 0; a < k; a++) row[a] = (float)(w[a] / total);
     }
 }

@@ -57,6 +57,8 @@ public sealed class TsneEmbedding
         var q = PointMatrix.From(points, "points to transform");
         if (q.Dimension != _reference.Dimension)
             throw new CnnDiagnosticsException($"points to transform have {q.Dimension} dimensions; the embedding was fitted on {_reference.Dimension}.");
+        if (o.Iterations < 0 || !(o.LearningRate > 0) || o.Momentum is < 0 or >= 1 || !(o.MaxGradientNorm > 0) || !(o.Theta > 0) || !(o.Exaggeration > 0))
+            throw new ArgumentOutOfRangeException(nameof(options), $"transform options out of range: Iterations {o.Iterations} (≥ 0), LearningRate {o.LearningRate} (> 0), Momentum {o.Momentum} ([0, 1)), MaxGradientNorm {o.MaxGradientNorm} (> 0), Theta {o.Theta} (> 0), Exaggeration {o.Exaggeration} (> 0).");
         if (!(o.Perplexity > 1) || 3 * o.Perplexity > _reference.Count)
             throw new CnnDiagnosticsException($"transform perplexity {o.Perplexity} needs 3·perplexity ≤ {_reference.Count} reference points and perplexity > 1; use at most {Math.Floor(_reference.Count / 3.0 * 100) / 100}.");
         int m = q.Count, k = (int)Math.Floor(3 * o.Perplexity);
@@ -90,7 +92,7 @@ public sealed class TsneEmbedding
                 }
                 double fx = 0, fy = 0;
                 double z = tree.Repulsion(px, py, -1, o.Theta, ref fx, ref fy);
-                double gx = ax - fx / z, gy = ay - fy / z;
+                double gx = o.Exaggeration * ax - fx / z, gy = o.Exaggeration * ay - fy / z;
                 double norm = Math.Sqrt(gx * gx + gy * gy);
                 if (norm > o.MaxGradientNorm) { gx *= o.MaxGradientNorm / norm; gy *= o.MaxGradientNorm / norm; }
                 gainX = Math.Max(0.01, (gx > 0) != (ux > 0) ? gainX + 0.2 : gainX * 0.8);

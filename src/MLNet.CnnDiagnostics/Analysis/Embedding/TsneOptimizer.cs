@@ -40,7 +40,7 @@ internal sealed class TsneOptimizer
 
     public double KlDivergence { get; private set; } = double.NaN;
 
-    public double LearningRate => _options.LearningRate ?? Math.Max(_n / _options.EarlyExaggeration, 50);
+    public double LearningRate => _options.LearningRate ?? Math.Max(_n / 12.0, 200);
 
     public void Run(int iterations, double exaggeration, double momentum, TsnePhase phase, Stopwatch clock,
         IProgress<TsneProgress>? progress, CancellationToken cancellation)

@@ -34,7 +34,7 @@ public sealed record TsneOptions
 
     /// <summary>
     /// Step size for the gradient Σⱼ(pᵢⱼ−qᵢⱼ)wᵢⱼ(yᵢ−yⱼ) (openTSNE's form, without the factor 4); null for automatic:
-    /// max(N / <see cref="EarlyExaggeration"/>, 50), i.e. N/12 (Belkina et al. 2019, as scikit-learn's and openTSNE's "auto").
+    /// max(N / 12, 200) (Belkina et al. 2019; openTSNE's "auto").
     /// </summary>
     public double? LearningRate { get; init; }
 

@@ -16,7 +16,10 @@ public sealed record TsneTransformOptions
     /// <summary>Step size; 0.1 (openTSNE).</summary>
     public double LearningRate { get; init; } = 0.1;
 
-    /// <summary>Momentum; 0.8.</summary>
+    /// <summary>Exaggeration of the attraction to the reference points; 1.5 (openTSNE).</summary>
+    public double Exaggeration { get; init; } = 1.5;
+
+    /// <summary>Momentum; 0.8 (openTSNE's final momentum; its transform has no early-exaggeration phase).</summary>
     public double Momentum { get; init; } = 0.8;
 
     /// <summary>Gradient norm clip per point; 0.25 (openTSNE's transform).</summary>

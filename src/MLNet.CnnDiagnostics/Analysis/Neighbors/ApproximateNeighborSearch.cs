@@ -38,6 +38,24 @@ internal static class ApproximateNeighborSearch
             orders[t] = order; leafStart[t] = starts; leafEnd[t] = ends;
         });
 
+        // renumber the points in the first tree's leaf order: neighbours then sit close in memory, and the
+        // many random row reads of the candidate and descent phases mostly hit the cache
+        var original = (int[])orders[0].Clone();
+        var local = new int[n];
+        for (int a = 0; a < n; a++) local[original[a]] = a;
+        var sorted = new float[n * d];
+        for (int a = 0; a < n; a++) Array.Copy(data, original[a] * d, sorted, a * d, d);
+        data = sorted;
+        Parallel.For(0, Trees, options, t =>
+        {
+            var order = orders[t];
+            var starts = new int[n];
+            var ends = new int[n];
+            for (int i = 0; i < n; i++) { starts[local[i]] = leafStart[t][i]; ends[local[i]] = leafEnd[t][i]; }
+            for (int m = 0; m < n; m++) order[m] = local[order[m]];
+            leafStart[t] = starts; leafEnd[t] = ends;
+        });
+
         var indices = new int[n * k];
         var keys = new float[n * k];
         Parallel.For(0, n, options, () => new SearchScratch(n, k), (i, _, s) =>
@@ -80,11 +98,20 @@ internal static class ApproximateNeighborSearch
             indices = nextIndices; keys = nextKeys;
         }
 
+        var finalIndices = new int[n * k];
         var distances = new float[n * k];
-        for (int i = 0; i < distances.Length; i++)
-            distances[i] = metric == DistanceMetric.Euclidean ? MathF.Sqrt(keys[i]) : keys[i] / 2f; // unit vectors: 1−cos = ‖a−b‖²/2
-        for (int i = 0; i < n; i++) NeighborHeap.SortByDistance(indices.AsSpan(i * k, k), distances.AsSpan(i * k, k));
-        return new NeighborGraph(n, k, indices, distances, metric);
+        for (int a = 0; a < n; a++)
+        {
+            int row = original[a] * k;
+            for (int t = 0; t < k; t++)
+            {
+                finalIndices[row + t] = original[indices[a * k + t]];
+                float key = keys[a * k + t];
+                distances[row + t] = metric == DistanceMetric.Euclidean ? MathF.Sqrt(key) : key / 2f; // unit vectors: 1−cos = ‖a−b‖²/2
+            }
+        }
+        for (int i = 0; i < n; i++) NeighborHeap.SortByDistance(finalIndices.AsSpan(i * k, k), distances.AsSpan(i * k, k));
+        return new NeighborGraph(n, k, finalIndices, distances, metric);
     }
 
     private static (int[] start, int[] list) ReverseLists(int[] indices, int n, int k, int m)

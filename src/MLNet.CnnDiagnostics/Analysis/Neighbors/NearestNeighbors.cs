@@ -41,7 +41,8 @@ public static class NearestNeighbors
 
     /// <summary>
     /// Approximate k nearest neighbours of every point among the others: candidates from a forest of random-projection
-    /// trees, refined by nearest-neighbour descent. Deterministic for a seed; typically above 0.95 recall.
+    /// trees, refined by nearest-neighbour descent. Deterministic for a seed. Measured: recall 0.94 of the exact 90-NN of
+    /// MNIST's 10,000 test digits (PCA-50), about as fast as exact search there; it pays off from a few 10,000s of points.
     /// </summary>
     /// <param name="points">[N, D] finite values.</param>
     /// <param name="k">Neighbours per point, 1 ≤ k ≤ N−1.</param>

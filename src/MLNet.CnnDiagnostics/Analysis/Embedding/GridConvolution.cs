@@ -1,0 +1,195 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MLNet.CnnDiagnostics.Analysis;
+
+/// <summary>
+/// The 2-D convolution of <see cref="InterpolatedRepulsion"/>: a zero-padded grid times the kernel 1/(1+r²)² by FFT,
+/// rows and columns transformed <typeparamref name="V"/>.Count at a time (8 with AVX, 16 with AVX-512).
+/// </summary>
+internal sealed class GridConvolution<V> : IGridConvolution where V : struct, ILaneVector<V>
+{
+    private static readonly int Lanes = V.Count;
+    private readonly ParallelOptions _parallel;
+    private BatchedFourierTransform<V>? _fft;
+    private double _kernelWidth = double.NaN;
+    private float[] _kernel = [];
+
+    public GridConvolution(ParallelOptions parallel) => _parallel = parallel;
+
+    public int Alignment => Lanes;
+
+    /// <summary>Computes the kernel's spectrum for this grid size and box width, unless it is current.</summary>
+    public void Prepare(int size, double width, double h)
+    {
+        if (_fft is not null && _fft.Length == size && width == _kernelWidth) return;
+        if (_fft is null || _fft.Length != size)
+        {
+            _fft = new BatchedFourierTransform<V>(size);
+            _kernel = new float[size * size];
+        }
+        _kernelWidth = width;
+        var kim = new float[size * size];
+        Parallel.For(0, size, _parallel, r =>
+        {
+            double dy = (r <= size / 2 ? r : r - size) * h;
+            for (int c = 0; c < size; c++)
+            {
+                double dx = (c <= size / 2 ? c : c - size) * h;
+                double q = 1 / (1 + dx * dx + dy * dy);
+                _kernel[r * size + c] = (float)(q * q);
+            }
+        });
+        RowPass(_kernel, kim, size, rows: size, validColumns: size, storeColumns: size, inverse: false);
+        ColumnPass(_kernel, kim, size, validRows: size, storeRows: size, spectrum: null);
+        // a real kernel, even in both axes, has a real spectrum: keep the real part only
+    }
+
+    /// <summary>(re + i·im) ← IFFT(FFT(re + i·im) · K̂), unscaled, for data in the first <paramref name="nodes"/> rows and columns.</summary>
+    public void Convolve(float[] re, float[] im, int size, int nodes)
+    {
+        RowPass(re, im, size, rows: nodes, validColumns: nodes, storeColumns: size, inverse: false);
+        ColumnPass(re, im, size, validRows: nodes, storeRows: nodes, spectrum: _kernel);
+        RowPass(re, im, size, rows: nodes, validColumns: size, storeColumns: nodes, inverse: true);
+    }
+
+    /// <summary>FFT along each of the first <paramref name="rows"/> rows, 8 rows at a time (columns ≥ validColumns read as 0).</summary>
+    private void RowPass(float[] re, float[] im, int size, int rows, int validColumns, int storeColumns, bool inverse)
+    {
+        var fft = _fft!;
+        int blocks = (rows + Lanes - 1) / Lanes;
+        Parallel.For(0, blocks, _parallel, () => new Scratch(size), (blk, _, s) =>
+        {
+            int first = blk * Lanes * size;
+            for (int c = 0; c < validColumns; c += 8)
+            {
+                TransposedLoad(re, first + c, size, s.SourceRe, c);
+                TransposedLoad(im, first + c, size, s.SourceIm, c);
+            }
+            // columns past the data read as 0 (the block may have picked up a few beyond validColumns)
+            Array.Clear(s.SourceRe, validColumns, size - validColumns);
+            Array.Clear(s.SourceIm, validColumns, size - validColumns);
+            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse);
+            // whole blocks of 8 are stored: columns beyond storeColumns are never read as data
+            for (int c = 0; c < storeColumns; c += 8)
+            {
+                TransposedStore(s.Re, c, re, first + c, size);
+                TransposedStore(s.Im, c, im, first + c, size);
+            }
+            return s;
+        }, _ => { });
+    }
+
+    /// <summary>
+    /// columns[c+k], lane j ← grid[offset + j·size + k] for k &lt; 8 and every lane j: 8-column slices of the block's
+    /// rows, transposed 8×8 at a time and stacked into the lanes.
+    /// </summary>
+    private static void TransposedLoad(float[] grid, int offset, int size, V[] columns, int c)
+    {
+        int groups = Lanes / 8;
+        Span<Vector256<float>> rows = stackalloc Vector256<float>[8];
+        Span<Vector256<float>> parts = stackalloc Vector256<float>[8 * 2];
+        for (int g = 0; g < groups; g++)
+        {
+            for (int j = 0; j < 8; j++) rows[j] = Vector256.Create(grid, offset + (8 * g + j) * size);
+            Transpose8(rows, parts.Slice(8 * g, 8));
+        }
+        Span<Vector256<float>> lanes = stackalloc Vector256<float>[2];
+        for (int k = 0; k < 8; k++)
+        {
+            for (int g = 0; g < groups; g++) lanes[g] = parts[8 * g + k];
+            columns[c + k] = V.FromParts(lanes);
+        }
+    }
+
+    /// <summary>The inverse of <see cref="TransposedLoad"/>.</summary>
+    private static void TransposedStore(V[] columns, int c, float[] grid, int offset, int size)
+    {
+        int groups = Lanes / 8;
+        Span<Vector256<float>> parts = stackalloc Vector256<float>[8 * 2];
+        Span<Vector256<float>> lanes = stackalloc Vector256<float>[2];
+        for (int k = 0; k < 8; k++)
+        {
+            columns[c + k].ToParts(lanes);
+            for (int g = 0; g < groups; g++) parts[8 * g + k] = lanes[g];
+        }
+        Span<Vector256<float>> rows = stackalloc Vector256<float>[8];
+        for (int g = 0; g < groups; g++)
+        {
+            Transpose8(parts.Slice(8 * g, 8), rows);
+            for (int j = 0; j < 8; j++) rows[j].CopyTo(grid, offset + (8 * g + j) * size);
+        }
+    }
+
+    /// <summary>output[k] lane j = input[j] lane k.</summary>
+    private static void Transpose8(ReadOnlySpan<Vector256<float>> input, Span<Vector256<float>> output)
+    {
+        if (Avx.IsSupported)
+        {
+            var t0 = Avx.UnpackLow(input[0], input[1]); var t1 = Avx.UnpackHigh(input[0], input[1]);
+            var t2 = Avx.UnpackLow(input[2], input[3]); var t3 = Avx.UnpackHigh(input[2], input[3]);
+            var t4 = Avx.UnpackLow(input[4], input[5]); var t5 = Avx.UnpackHigh(input[4], input[5]);
+            var t6 = Avx.UnpackLow(input[6], input[7]); var t7 = Avx.UnpackHigh(input[6], input[7]);
+            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            output[0] = Avx.Permute2x128(u0, u4, 0x20); output[1] = Avx.Permute2x128(u1, u5, 0x20);
+            output[2] = Avx.Permute2x128(u2, u6, 0x20); output[3] = Avx.Permute2x128(u3, u7, 0x20);
+            output[4] = Avx.Permute2x128(u0, u4, 0x31); output[5] = Avx.Permute2x128(u1, u5, 0x31);
+            output[6] = Avx.Permute2x128(u2, u6, 0x31); output[7] = Avx.Permute2x128(u3, u7, 0x31);
+            return;
+        }
+        Span<float> m = stackalloc float[8 * 8];
+        for (int j = 0; j < 8; j++)
+            for (int k = 0; k < 8; k++) m[k * 8 + j] = input[j].GetElement(k);
+        for (int k = 0; k < 8; k++) output[k] = Vector256.Create<float>(m.Slice(k * 8, 8));
+    }
+
+    /// <summary>
+    /// Forward FFT along every column, 8 adjacent columns at a time (rows ≥ validRows read as 0); with a
+    /// <paramref name="spectrum"/>, also times it and the inverse FFT, in the same trip through memory.
+    /// Only the first <paramref name="storeRows"/> rows are written back.
+    /// </summary>
+    private void ColumnPass(float[] re, float[] im, int size, int validRows, int storeRows, float[]? spectrum)
+    {
+        var fft = _fft!;
+        Parallel.For(0, size / Lanes, _parallel, () => new Scratch(size), (blk, _, s) =>
+        {
+            int c0 = blk * Lanes;
+            for (int r = 0; r < validRows; r++)
+            {
+                s.SourceRe[r] = V.Load(re, r * size + c0);
+                s.SourceIm[r] = V.Load(im, r * size + c0);
+            }
+            Array.Clear(s.SourceRe, validRows, size - validRows);
+            Array.Clear(s.SourceIm, validRows, size - validRows);
+            fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse: false);
+            var (outRe, outIm) = (s.Re, s.Im);
+            if (spectrum is not null)
+            {
+                for (int r = 0; r < size; r++)
+                {
+                    var k = V.Load(spectrum, r * size + c0);
+                    s.Re[r] *= k;
+                    s.Im[r] *= k;
+                }
+                fft.Transform(s.Re, s.Im, s.SourceRe, s.SourceIm, inverse: true);
+                (outRe, outIm) = (s.SourceRe, s.SourceIm);
+            }
+            for (int r = 0; r < storeRows; r++)
+            {
+                outRe[r].Store(re, r * size + c0);
+                outIm[r].Store(im, r * size + c0);
+            }
+            return s;
+        }, _ => { });
+    }
+
+    /// <summary>One worker's buffers for a batch of 8 transforms.</summary>
+    private sealed class Scratch(int size)
+    {
+        public readonly V[] SourceRe = new V[size], SourceIm = new V[size];
+        public readonly V[] Re = new V[size], Im = new V[size];
+    }
+}
