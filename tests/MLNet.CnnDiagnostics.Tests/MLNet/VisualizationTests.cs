@@ -94,4 +94,61 @@ public sealed class VisualizationTests
         StringAssert.Contains(e.Message, "no CNN");
         StringAssert.Contains(e.Message, "ValueToKeyMappingTransformer");
     }
+
+    private sealed class UnlabelledRow
+    {
+        public float[] Pixels { get; set; } = [];
+    }
+
+    private static IDataView UnlabelledDigits(MLContext ml, int count)
+    {
+        var images = ResNet18Fixture.Digits(count);
+        var rows = Enumerable.Range(0, count).Select(i => new UnlabelledRow { Pixels = images.Slice(i).Data.Select(v => v + 114f).ToArray() }).ToList();
+        var schema = SchemaDefinition.Create(typeof(UnlabelledRow));
+        schema[nameof(UnlabelledRow.Pixels)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3 * 224 * 224);
+        return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    [TestMethod]
+    public void WithoutLabelsOrClassifier_LabelDependentPartsAreSkippedWithANote()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = UnlabelledDigits(ml, 12);
+        var model = ml.Transforms.ExtractEmbedding("Features", "Pixels")
+            .AppendVisualization(o => { o.ReportPath = null; o.MaxRows = 12; o.Sections = ReportSections.Embedding | ReportSections.Decisions | ReportSections.Sanity; })
+            .Fit(data);
+        var report = model.Report;
+        Assert.IsNull(model.ReportPath);
+        Assert.AreEqual(0, report.Summary.Skipped.Count, string.Join(" | ", report.Summary.Skipped.Select(p => $"{p.Key}: {p.Value}")));
+        Assert.IsNull(report.Summary.Embedding!.KnnAccuracy);
+        Assert.AreEqual(12, report.Summary.Tsne!.Points);
+        Assert.IsNull(report.Summary.Classifier);
+        StringAssert.Contains(string.Join(" ", report["embedding"]!.Notes), "no label column");
+        StringAssert.Contains(string.Join(" ", report["decisions"]!.Notes), "Skipped attributions");
+        StringAssert.Contains(string.Join(" ", report["sanity"]!.Notes), "Skipped");
+    }
+
+    [TestMethod]
+    public void UnwritableReportPath_FailsClearly_AndLeavesNothingBehind()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = UnlabelledDigits(ml, 4);
+        string dir = Path.Combine(Path.GetTempPath(), $"cnndiag-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string blocker = Path.Combine(dir, "not-a-folder");
+        File.WriteAllText(blocker, "a file where the report's folder should be");
+        try
+        {
+            var pipeline = ml.Transforms.ExtractEmbedding("Features", "Pixels")
+                .AppendVisualization(o => { o.ReportPath = Path.Combine(blocker, "report.html"); o.MaxRows = 4; o.Sections = ReportSections.Model; });
+            var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => pipeline.Fit(data));
+            StringAssert.Contains(e.Message, blocker);
+            CollectionAssert.AreEqual(new[] { blocker }, Directory.GetFileSystemEntries(dir));
+            Assert.AreEqual("a file where the report's folder should be", File.ReadAllText(blocker));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
