@@ -35,6 +35,44 @@ public sealed class AttributionTests
     }
 
     [TestMethod]
+    public void GradCamPlusPlus_MatchesTheClosedFormForAveragePoolAndLinearHead()
+    {
+        // GAP + linear head: g_k = ∂S/∂A_k(a,b) = W[c,k]/(h·w) everywhere, so with S_k = Σ_ab A_k(a,b)
+        // α = g²/(2g² + S_k·g³) = 1/(2 + S_k·g_k), w_k = Σ_ab α·ReLU(g_k) = h·w·ReLU(g_k)/(2 + S_k·g_k), map = ReLU(Σ_k w_k A_k)
+        var x = ResNet18GradientTests.SmoothImages(2, 25);
+        var target = new ClassTarget([3, 8]);
+        string layer = LastActivation;
+        var maps = new GradCamPlusPlus(ResNet, layer).Attribute(x, target);
+        var a = ResNet.Evaluate(x, target, [layer]).Outputs[layer];
+        var head = ResNet18GradientTests.RandomHead(10, 512, 3);
+        int k = a.Shape[1], h = a.Shape[2], w = a.Shape[3], plane = h * w;
+        double worst = 0, largestSumTerm = 0;
+        for (int n = 0; n < 2; n++)
+        {
+            var weights = new double[k];
+            for (int c = 0; c < k; c++)
+            {
+                double g = head.Weights[target.ClassOf(n), c] / (double)plane, sum = 0;
+                for (int p = 0; p < plane; p++) sum += a.Data[(n * k + c) * plane + p];
+                weights[c] = plane * Math.Max(0, g) / (2 + sum * g);
+                if (g > 0) largestSumTerm = Math.Max(largestSumTerm, Math.Abs(sum * g));
+            }
+            for (int p = 0; p < plane; p++)
+            {
+                double map = 0;
+                for (int c = 0; c < k; c++) map += weights[c] * a.Data[(n * k + c) * plane + p];
+                map = Math.Max(0, map);
+                worst = Math.Max(worst, Math.Abs(map - maps.Data[n * plane + p]) / Math.Max(1e-3, Math.Abs(map)));
+                Assert.AreEqual(map, maps.Data[n * plane + p], 1e-4 * Math.Abs(map) + 1e-5, $"image {n} position {p}");
+            }
+        }
+        // the S_k·g_k term is what separates Grad-CAM++ from a scaled Grad-CAM; it must be large enough to be tested
+        Console.WriteLine($"largest relative error {worst:E2}; largest |S_k·g_k| {largestSumTerm:F3} (against 2)");
+        Assert.IsGreaterThan(0.05, largestSumTerm);
+        Assert.IsTrue(maps.Data.Any(v => v > 0), "the map is all zero");
+    }
+
+    [TestMethod]
     public void Cam_IsTheClassWeightedSumOfChannels()
     {
         var x = ResNet18GradientTests.SmoothImages(1, 22);

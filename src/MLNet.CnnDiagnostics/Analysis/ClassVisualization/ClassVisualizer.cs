@@ -54,7 +54,7 @@ public sealed class ClassVisualizer
             }
             if (options.BlurEvery > 0 && step % options.BlurEvery == 0)
             {
-                GaussianBlur(x, options.BlurSigma);
+                GaussianBlur.Apply(x, options.BlurSigma);
                 if (options.SmallNormPercentile > 0) ClipSmallNorms(x, options.SmallNormPercentile);
             }
             progress?.Report(new ClassVisualizationProgress(step, options.Steps, values));
@@ -101,36 +101,6 @@ public sealed class ClassVisualizer
         for (int x = 0; x < w; x++)
             r.Data[p * h * w + ((y + dy) % h + h) % h * w + ((x + dx) % w + w) % w] = t.Data[p * h * w + y * w + x];
         return r;
-    }
-
-    /// <summary>Separable Gaussian blur of every plane (edges clamped).</summary>
-    private static void GaussianBlur(FloatTensor t, float sigma)
-    {
-        if (sigma <= 0) return;
-        int radius = Math.Max(1, (int)Math.Ceiling(2 * sigma));
-        var kernel = Enumerable.Range(-radius, 2 * radius + 1).Select(k => MathF.Exp(-k * k / (2 * sigma * sigma))).ToArray();
-        float total = kernel.Sum();
-        for (int k = 0; k < kernel.Length; k++) kernel[k] /= total;
-        int h = t.Shape[2], w = t.Shape[3], planes = t.Length / (h * w);
-        var tmp = new float[h * w];
-        for (int p = 0; p < planes; p++)
-        {
-            var plane = t.Data.AsSpan(p * h * w, h * w);
-            for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                float s = 0;
-                for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * plane[y * w + Math.Clamp(x + k, 0, w - 1)];
-                tmp[y * w + x] = s;
-            }
-            for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                float s = 0;
-                for (int k = -radius; k <= radius; k++) s += kernel[k + radius] * tmp[Math.Clamp(y + k, 0, h - 1) * w + x];
-                plane[y * w + x] = s;
-            }
-        }
     }
 
     /// <summary>Zeroes pixels whose norm across channels is below the given percentile of the image (Yosinski et al.).</summary>
