@@ -140,6 +140,12 @@ public sealed class AttributionSummary
     [JsonPropertyName("method")] public string Method { get; set; } = "";
     /// <summary>Number of images explained.</summary>
     [JsonPropertyName("images")] public int Images { get; set; }
+
+    /// <summary>Mean deletion-curve area (lower is more faithful).</summary>
+    [JsonPropertyName("deletionArea")] public double? DeletionArea { get; set; }
+
+    /// <summary>Mean insertion-curve area (higher is more faithful).</summary>
+    [JsonPropertyName("insertionArea")] public double? InsertionArea { get; set; }
 }
 
 /// <summary>Sanity checks.</summary>

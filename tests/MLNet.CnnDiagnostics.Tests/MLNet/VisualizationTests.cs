@@ -62,7 +62,7 @@ public sealed class VisualizationTests
         var scatter = report["embedding"]!.Blocks.OfType<global::MLNet.CnnDiagnostics.Reporting.ScatterBlock>().Single();
         Assert.HasCount(60, scatter.Points);
         Assert.HasCount(5, report.Summary.Attributions);
-        Assert.IsTrue(report.Summary.Attributions.All(a => a.Images > 0));
+        Assert.IsTrue(report.Summary.Attributions.All(a => a.Images > 0 && a.DeletionArea is not null && a.InsertionArea is not null));
         Assert.IsLessThan(0.05, report.Summary.Sanity.GradientRelativeError!.Value, "backward graph agrees with finite differences");
         Assert.IsLessThan(0.5, report.Summary.Sanity.RandomizationSpearman!.Value, "saliency depends on the weights");
         Assert.HasCount(3, report.Summary.ClassVisualizations);

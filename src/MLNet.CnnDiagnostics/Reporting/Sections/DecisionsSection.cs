@@ -1,4 +1,5 @@
 using MLNet.CnnDiagnostics.Analysis.Attribution;
+using MLNet.CnnDiagnostics.Analysis.Attribution.Faithfulness;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Rendering;
 
@@ -13,7 +14,7 @@ internal sealed class DecisionsSection : ReportSectionBuilder
 
     public override ReportSections Flag => ReportSections.Decisions;
 
-    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (gradient saliency, SmoothGrad, integrated gradients, Grad-CAM, occlusion); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
+    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (gradient saliency, SmoothGrad, integrated gradients, Grad-CAM, occlusion) and how faithful each map is (deletion and insertion curves); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
 
     private const int PerKind = 3;
 
@@ -62,6 +63,39 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             gallery.Add(new GalleryRow($"row {row}: predicted {context.ClassName(predicted)}{label}", tiles));
         }
         section.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples (green frame: correct, red: wrong)."));
+        Faithfulness(context, section, summary, engine, x, target, methods.Select(m => m.Name).ToList(), maps);
+    }
+
+    /// <summary>
+    /// Deletion and insertion (Petsiuk et al. 2018) for each method against a random pixel order: a faithful map makes the
+    /// score fall fast when its top pixels are removed (low deletion area) and rise fast when they are revealed (high insertion area).
+    /// </summary>
+    private static void Faithfulness(ReportContext context, ReportSection section, ReportSummary summary, Gradients.GradientEngine engine,
+        FloatTensor x, GradientTarget target, IReadOnlyList<string> names, IReadOnlyList<FloatTensor> maps)
+    {
+        const int Steps = 8;
+        var deletion = new CausalMetric(engine, CausalMetricKind.Deletion) { Steps = Steps, BatchSize = context.Options.BatchSize };
+        var insertion = new CausalMetric(engine, CausalMetricKind.Insertion) { Steps = Steps, BatchSize = context.Options.BatchSize };
+        double Mean(CausalCurve[] curves) => curves.Average(c => c.Area);
+        var rows = new List<IReadOnlyList<string>>();
+        context.Progress("faithfulness", 0, names.Count + 1);
+        double randomDeletion = Mean(deletion.MeasureRandomOrder(x, target, context.Options.Seed));
+        double randomInsertion = Mean(insertion.MeasureRandomOrder(x, target, context.Options.Seed));
+        rows.Add(["random order (reference)", $"{randomDeletion:F3}", $"{randomInsertion:F3}"]);
+        for (int m = 0; m < names.Count; m++)
+        {
+            context.Progress("faithfulness", m + 1, names.Count + 1);
+            double d = Mean(deletion.Measure(x, maps[m], target)), i = Mean(insertion.Measure(x, maps[m], target));
+            rows.Add([names[m], $"{d:F3}", $"{i:F3}"]);
+            var entry = summary.Attributions.FirstOrDefault(a => a.Method == names[m]);
+            if (entry is not null)
+            {
+                entry.DeletionArea = d;
+                entry.InsertionArea = i;
+            }
+        }
+        section.Blocks.Add(new TableBlock(["method", "deletion area (lower is more faithful)", "insertion area (higher is more faithful)"], rows,
+            $"Faithfulness over the same samples: the predicted class's score as the most important pixels are removed (deletion, to zero) or revealed (insertion, from a blurred copy), in {Steps} steps; areas in score units, compared with a random pixel order."));
     }
 
     /// <summary>One item's map as [H, W] (maps with channels are reduced by the maximum absolute value).</summary>
