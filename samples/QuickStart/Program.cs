@@ -13,7 +13,7 @@ var digits = DigitFiles.Write(Path.Combine(AppContext.BaseDirectory, "data", "mn
 var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(digits), testFraction: 0.2, seed: 1);
 
 // 2. An ordinary ML.NET image pipeline: the ResNet18 featurizer tap, a linear classifier, and the visualization.
-var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
     .Append(ml.Transforms.LoadImages("Image", options.ImageFolder, "ImagePath"))
     .Append(ml.Transforms.ResizeImages("Image", 224, 224))
     .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))

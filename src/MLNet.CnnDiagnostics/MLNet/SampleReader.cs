@@ -47,8 +47,14 @@ internal static class SampleReader
             HeadBiases = headOnCnn ? head!.Biases : null,
         };
         // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
+        var classifier = cnn.Graph.FindClassifierLayer();
         context.Predictions = predictions
-            ?? (headOnCnn ? HeadPredictions(context, head!) : cnn.Graph.FindClassifierLayer() is { } classifier ? context.ArgMax(classifier.Outputs[0]) : null);
+            ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(classifier.Outputs[0]) : null);
+        context.ClassifierSource =
+            headOnCnn ? $"ML.NET linear head ({head!.Classes} classes) on the CNN's '{head.FeatureColumnName}' ({embedding}), folded into the graph as a Gemm"
+            : classifier is not null ? $"the model's own classifier layer '{classifier.Name}'"
+            : predictions is not null ? $"column '{options.PredictedLabelColumnName}' (no class scores: its head does not read the CNN's output directly)"
+            : "";
         return context;
     }
 

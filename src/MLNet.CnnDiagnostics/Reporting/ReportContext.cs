@@ -42,6 +42,9 @@ internal sealed class ReportContext : IDisposable
 
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
+    /// <summary>Where predictions and class scores come from (for the report).</summary>
+    public string ClassifierSource { get; set; } = "";
+
     /// <summary>Linear head on the embedding: weights [classes, features], or null.</summary>
     public FloatTensor? HeadWeights { get; init; }
 
