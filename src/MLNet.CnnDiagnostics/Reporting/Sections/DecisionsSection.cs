@@ -148,7 +148,7 @@ internal sealed class DecisionsSection : ReportSectionBuilder
         summary.Classifier.Accuracy = accuracy;
         summary.Classifier.Source = context.ClassifierSource;
         summary.Classifier.Classes = Enumerable.Range(0, k).Select(context.ClassName).ToList();
-        section.Blocks.Add(new MetricsBlock([new("accuracy on the sample", $"{accuracy:P1} ({correct}/{counted})"), new("classifier", context.ClassifierSource)]));
+        section.Blocks.Add(new MetricsBlock([new("accuracy on the sample (rows the pipeline was fitted on)", $"{accuracy:P1} ({correct}/{counted})"), new("classifier", context.ClassifierSource)]));
         var headers = new List<string> { "label \\ prediction" };
         headers.AddRange(Enumerable.Range(0, k).Select(context.ClassName));
         var rows = Enumerable.Range(0, k).Select(y => (IReadOnlyList<string>)new[] { context.ClassName(y) }.Concat(Enumerable.Range(0, k).Select(p => matrix[y, p].ToString())).ToList()).ToList();
