@@ -65,7 +65,10 @@ public sealed record TableBlock(IReadOnlyList<string> Headers, IReadOnlyList<IRe
 /// <summary>Rows of small images with captions, e.g. a query and its nearest neighbours.</summary>
 /// <param name="Rows">Each row: a label and its tiles.</param>
 /// <param name="Caption">Caption above the gallery.</param>
-public sealed record GalleryBlock(IReadOnlyList<GalleryRow> Rows, string? Caption = null) : ReportBlock;
+/// <param name="GoodMeaning">What a <c>good</c> (green) mark means.</param>
+/// <param name="BadMeaning">What a <c>bad</c> (red) mark means.</param>
+public sealed record GalleryBlock(IReadOnlyList<GalleryRow> Rows, string? Caption = null,
+    string GoodMeaning = "same class as the query", string BadMeaning = "another class") : ReportBlock;
 
 /// <summary>One row of a gallery.</summary>
 /// <param name="Label">Row label (e.g. "query 12, label 7").</param>

@@ -84,7 +84,7 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
         html.Write("<div class=\"gallery\">");
         if (g.Caption is not null) html.Write($"<p class=\"caption\">{E(g.Caption)}</p>");
         if (rows.Any(r => r?.Tiles?.Any(t => t?.Mark is not null) == true))
-            html.Write("<p class=\"gallery-key\"><span class=\"key mark-good\"></span>same class as the query <span class=\"key mark-bad\"></span>another class</p>");
+            html.Write($"<p class=\"gallery-key\"><span class=\"key mark-good\"></span>{E(g.GoodMeaning)} <span class=\"key mark-bad\"></span>{E(g.BadMeaning)}</p>");
         foreach (var row in rows)
         {
             if (row is null) throw new CnnDiagnosticsException($"a gallery in section '{sectionId}' holds a missing (null) row.");
@@ -95,8 +95,8 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
                 var (w, h) = PngSize(tile.Png, $"tile '{tile.Caption}' of gallery row '{row.Label}' in section '{sectionId}'");
                 string mark = tile.Mark switch
                 {
-                    "good" => " mark-good\" title=\"same class",
-                    "bad" => " mark-bad\" title=\"another class",
+                    "good" => $" mark-good\" title=\"{E(g.GoodMeaning)}",
+                    "bad" => $" mark-bad\" title=\"{E(g.BadMeaning)}",
                     _ => "",
                 };
                 string pixelated = w * 2 <= TileDisplayWidth ? " class=\"px\"" : "";

@@ -62,7 +62,8 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             string label = context.Labels is { } labels && labels[row] >= 0 ? $", label {context.ClassName(labels[row])}" : "";
             gallery.Add(new GalleryRow($"row {row}: predicted {context.ClassName(predicted)}{label}", tiles));
         }
-        section.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples (green frame: correct, red: wrong)."));
+        section.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples.",
+            "correctly classified", "misclassified"));
         Faithfulness(context, section, summary, engine, x, target, methods.Select(m => m.Name).ToList(), maps);
     }
 
