@@ -9,9 +9,9 @@ namespace MLNet.CnnDiagnostics.MLNet;
 /// <summary>A CNN found in a fitted ML.NET pipeline.</summary>
 /// <param name="Graph">The network (for chained ONNX stages such as DnnFeaturizeImage, their composition).</param>
 /// <param name="PixelColumn">The column of image tensors the network reads.</param>
-/// <param name="OutputColumns">Columns the stage produces, by tensor name.</param>
+/// <param name="ColumnTensors">The tensor behind each column the stage produces (including later copies of those columns).</param>
 /// <param name="Stage">How the stage was found (for the report).</param>
-internal sealed record LocatedCnn(ModelGraph Graph, string PixelColumn, IReadOnlyDictionary<string, string> OutputColumns, string Stage);
+internal sealed record LocatedCnn(ModelGraph Graph, string PixelColumn, IReadOnlyDictionary<string, string> ColumnTensors, string Stage);
 
 /// <summary>Finds the CNN and the classifier head inside a fitted pipeline.</summary>
 internal static class CnnLocator
@@ -31,23 +31,60 @@ internal static class CnnLocator
     public static LocatedCnn? Find(ITransformer model)
     {
         var stages = Flatten(model).ToList();
-        var tap = stages.OfType<OnnxTapTransformer>().FirstOrDefault();
+        var copies = ColumnCopies(stages);
+        string Source(string column)
+        {
+            for (int guard = 0; guard < 16 && copies.TryGetValue(column, out var from); guard++) column = from;
+            return column;
+        }
         var onnx = stages.OfType<OnnxTransformer>().Select(Describe).OfType<(ModelGraph Graph, string[] Inputs, string[] Outputs)>().ToList();
         if (onnx.Count > 0)
         {
-            // Chained ONNX stages (DnnFeaturizeImage: preprocessing, then ResNet) are composed into one graph.
+            // Chained ONNX stages (DnnFeaturizeImage: preprocessing, a column copy, then ResNet18) are composed into one graph.
             var (graph, inputs, outputs) = onnx[0];
-            for (int i = 1; i < onnx.Count && outputs.Length == 1 && onnx[i].Inputs.Contains(outputs[0]); i++)
+            for (int i = 1; i < onnx.Count && outputs.Length == 1; i++)
             {
+                string next = onnx[i].Graph.ImageInput.Name;
+                if (!inputs.Contains(next) && Source(next) != outputs[0] && next != outputs[0]) break;
                 graph = ModelGraph.Compose(graph, onnx[i].Graph, $"{graph.SourceName} + {onnx[i].Graph.SourceName}");
                 outputs = onnx[i].Outputs;
             }
-            var map = graph.Outputs.Zip(outputs).ToDictionary(p => p.First.Name, p => p.Second);
-            return new LocatedCnn(graph, inputs[0], map, "ML.NET ONNX stage (ApplyOnnxModel / DnnFeaturizeImage)");
+            // ML.NET's ONNX stages name their columns after the tensors; later copies may rename them for the user.
+            var produced = outputs.ToDictionary(o => o, o => o);
+            foreach (var (copy, _) in copies)
+                if (outputs.Contains(Source(copy))) produced[copy] = Source(copy);
+            string pixels = Source(graph.ImageInput.Name);
+            return new LocatedCnn(graph, pixels, produced, "ML.NET ONNX stage (ApplyOnnxModel / DnnFeaturizeImage)");
         }
+        var tap = stages.OfType<OnnxTapTransformer>().FirstOrDefault();
         if (tap is not null)
-            return new LocatedCnn(tap.Model, tap.InputColumnName, tap.Columns.ToDictionary(c => c.Tensor, c => c.Name), $"CnnDiagnostics tap {tap.GetType().Name}");
+        {
+            // A normalised embedding column is not the raw tensor, so it is not offered as the head's input.
+            var columns = tap is EmbeddingExtractionTransformer { Normalize: true } ? [] : tap.Columns.ToDictionary(c => c.Name, c => c.Tensor);
+            return new LocatedCnn(tap.Model, tap.InputColumnName, columns, $"CnnDiagnostics tap {tap.GetType().Name}");
+        }
         return null;
+    }
+
+    /// <summary>Column copies made by ColumnCopying stages: copy name → source column.</summary>
+    private static Dictionary<string, string> ColumnCopies(IEnumerable<ITransformer> stages)
+    {
+        const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        var copies = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var t in stages.Where(t => t.GetType().Name == "ColumnCopyingTransformer"))
+        {
+            object? pairs = null;
+            for (var type = t.GetType(); type is not null && pairs is null; type = type.BaseType)
+                pairs = type.GetProperty("ColumnPairs", Any | BindingFlags.DeclaredOnly)?.GetValue(t) ?? type.GetField("ColumnPairs", Any | BindingFlags.DeclaredOnly)?.GetValue(t);
+            if (pairs is not System.Collections.IEnumerable list) continue;
+            foreach (var pair in list)
+            {
+                var fields = pair.GetType().GetFields();
+                if (fields.Length == 2 && fields[0].GetValue(pair) is string output && fields[1].GetValue(pair) is string input)
+                    copies[output] = input;
+            }
+        }
+        return copies;
     }
 
     public static string DescribeStages(ITransformer model) =>

@@ -16,6 +16,9 @@ public abstract class OnnxTapEstimator<TTransformer> : IEstimator<TTransformer> 
         Progress = progress;
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1.");
+        var clash = taps.FirstOrDefault(t => t.Column == inputColumnName);
+        if (clash.Column is not null)
+            throw new ArgumentException($"output column '{clash.Column}' has the name of the input column; give the tap's output another name (the image column must stay readable).", nameof(taps));
         var duplicate = taps.GroupBy(t => t.Column).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"column name '{duplicate.Key}' is used for more than one tap.", nameof(taps));
         Env = env;

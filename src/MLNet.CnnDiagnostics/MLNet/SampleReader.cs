@@ -13,32 +13,35 @@ internal static class SampleReader
         int size = dims.Aggregate(1, (a, b) => a * b);
         var pixelColumn = sample.Schema.GetColumnOrNull(cnn.PixelColumn)
             ?? throw new CnnDiagnosticsException($"the CNN's pixel column '{cnn.PixelColumn}' is not visible after the pipeline; {ClosestNames.Suggest(cnn.PixelColumn, sample.Schema.Select(c => c.Name))}.");
-        var pixels = sample.GetColumn<VBuffer<float>>(pixelColumn).Select(v => v.DenseValues().ToArray()).ToList();
-        if (pixels.Count == 0) throw new CnnDiagnosticsException("the data has no rows to analyse.");
-        var data = new float[pixels.Count * size];
-        for (int i = 0; i < pixels.Count; i++)
+        var data = new List<float>();
+        int count = 0;
+        foreach (var row in sample.GetColumn<VBuffer<float>>(pixelColumn))
         {
-            if (pixels[i].Length != size)
-                throw new CnnDiagnosticsException($"row {i} of column '{cnn.PixelColumn}' has {pixels[i].Length} values; model input {cnn.Graph.ImageInput.Name}{cnn.Graph.ImageInput.ShapeText} needs {size}.");
-            pixels[i].CopyTo(data, i * size);
+            if (row.Length != size)
+                throw new CnnDiagnosticsException($"row {count} of column '{cnn.PixelColumn}' has {row.Length} values; model input {cnn.Graph.ImageInput.Name}{cnn.Graph.ImageInput.ShapeText} needs {size}.");
+            data.AddRange(row.DenseValues());
+            count++;
         }
-        var images = new FloatTensor([pixels.Count, .. dims], data);
+        if (count == 0) throw new CnnDiagnosticsException("the data has no rows to analyse.");
+        var images = new FloatTensor([count, .. dims], data.ToArray());
 
         var classNames = ClassNames(sample, options.LabelColumnName) ?? ClassNames(sample, options.PredictedLabelColumnName) ?? [];
         var labels = ReadClasses(sample, options.LabelColumnName, classNames);
+        var classifier = cnn.Graph.FindClassifierLayer();
         var predictions = ReadClasses(sample, options.PredictedLabelColumnName, classNames);
 
         string embedding = cnn.Graph.FindEmbeddingTensor();
         bool headOnCnn = false;
         if (head is not null)
         {
-            var tensor = cnn.OutputColumns.FirstOrDefault(p => p.Value == head.FeatureColumnName).Key;
-            if (tensor is not null)
+            if (cnn.ColumnTensors.TryGetValue(head.FeatureColumnName, out var tensor))
             {
                 embedding = tensor;
                 headOnCnn = true;
             }
         }
+        if (predictions is null && !headOnCnn && classifier is not null && labels is not null)
+            (labels, classNames) = AlignWithLogits(labels, classNames);
         var context = new ReportContext(cnn.Graph, embedding, images, options)
         {
             Labels = labels,
@@ -47,7 +50,6 @@ internal static class SampleReader
             HeadBiases = headOnCnn ? head!.Biases : null,
         };
         // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
-        var classifier = cnn.Graph.FindClassifierLayer();
         context.Predictions = predictions
             ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(classifier.Outputs[0]) : null);
         context.ClassifierSource =
@@ -56,6 +58,19 @@ internal static class SampleReader
             : predictions is not null ? $"column '{options.PredictedLabelColumnName}' (no class scores: its head does not read the CNN's output directly)"
             : "";
         return context;
+    }
+
+    /// <summary>
+    /// Labels whose class names are integers are taken as indices of the model's own logits (ImageNet-style class ids);
+    /// otherwise the label order is taken to be the model's class order (sorted folder names, as torchvision's ImageFolder).
+    /// </summary>
+    private static (int[], List<string>) AlignWithLogits(int[] labels, List<string> classNames)
+    {
+        var ids = classNames.Select(n => int.TryParse(n, out int v) && v >= 0 ? v : -1).ToList();
+        if (ids.Count == 0 || ids.Any(v => v < 0)) return (labels, classNames);
+        var aligned = labels.Select(l => l >= 0 && l < ids.Count ? ids[l] : -1).ToArray();
+        var names = Enumerable.Range(0, ids.Max() + 1).Select(i => i.ToString()).ToList();
+        return (aligned, names);
     }
 
     private static int[] HeadPredictions(ReportContext context, ClassifierHead head)

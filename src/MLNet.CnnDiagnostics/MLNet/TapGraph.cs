@@ -39,7 +39,7 @@ internal static class TapGraph
         foreach (var (column, tensor0, transform) in taps)
         {
             string tensor = tensor0 == oldInput ? inputColumn : tensor0;
-            if (column != tensor && existing.Contains(column))
+            if (column != tensor && column != oldInput && existing.Contains(column))
                 throw new CnnDiagnosticsException($"output column name '{column}' is also a tensor name inside model '{model.SourceName}'; choose another column name.");
             var info = model.GetTensorInfo(tensor0);
             int[]? shape = info.Shape;

@@ -59,11 +59,11 @@ public sealed class VisualizationOptions
     /// <summary>Name of the predicted-label column of a classifier head.</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-    /// <summary>Per-channel mean used to turn model inputs back into images: pixel = value·std + mean.</summary>
-    public float[] PixelMean { get; set; } = [0f, 0f, 0f];
+    /// <summary>Per-channel mean used to turn model inputs back into images: pixel = value·std + mean (empty: 0 for every channel).</summary>
+    public float[] PixelMean { get; set; } = [];
 
-    /// <summary>Per-channel standard deviation used to turn model inputs back into images.</summary>
-    public float[] PixelStd { get; set; } = [1f, 1f, 1f];
+    /// <summary>Per-channel standard deviation used to turn model inputs back into images (empty: 1 for every channel).</summary>
+    public float[] PixelStd { get; set; } = [];
 
     /// <summary>The de-normalised value shown at full brightness (255 for ML.NET's ExtractPixels defaults, 1 for [0,1] inputs).</summary>
     public float PixelMaxValue { get; set; } = 255f;

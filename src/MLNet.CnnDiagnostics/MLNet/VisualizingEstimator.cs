@@ -38,7 +38,7 @@ public sealed class VisualizingEstimator : IEstimator<VisualizingTransformer>
         var head = CnnLocator.FindHead(model);
         Log($"CNN: {cnn.Stage} over '{cnn.Graph.SourceName}', pixels from column '{cnn.PixelColumn}'; head: {(head is null ? "none" : $"{head.Classes} classes on '{head.FeatureColumnName}'")}.");
 
-        var sample = model.Transform(ml.Data.TakeRows(ml.Data.ShuffleRows(input, seed: Options.Seed), Options.MaxRows));
+        var sample = model.Transform(RowSampleDataView.Create(input, Options.MaxRows, Options.Seed));
         using var context = SampleReader.Read(sample, cnn, head, Options);
         Log($"sampled {context.Rows} rows; embedding tensor {context.EmbeddingTensor}.");
         var report = DiagnosticReportBuilder.Build(context, $"CNN diagnostics: {cnn.Graph.SourceName}", Log);

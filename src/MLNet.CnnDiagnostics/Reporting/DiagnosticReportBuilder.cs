@@ -32,10 +32,12 @@ internal static class DiagnosticReportBuilder
             {
                 builder.Build(context, section, report.Summary);
             }
-            catch (Exception e) when (e is CnnDiagnosticsException or ArgumentException or InvalidOperationException or NotSupportedException)
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
-                section.Notes.Add($"This section could not be completed: {e.Message}");
-                report.Summary.Skipped[builder.Id] = e.Message;
+                // One section's failure must not cost the user the rest of the report (or the fitted model).
+                string what = e is CnnDiagnosticsException or ArgumentException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                section.Notes.Add($"This section could not be completed: {what}");
+                report.Summary.Skipped[builder.Id] = what;
             }
             section.Seconds = watch.Elapsed.TotalSeconds;
             report.Summary.Timings[builder.Id] = Math.Round(section.Seconds, 3);

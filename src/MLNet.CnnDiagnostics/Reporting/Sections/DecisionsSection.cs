@@ -20,7 +20,16 @@ internal sealed class DecisionsSection : ReportSectionBuilder
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
     {
-        Attributions(context, section, summary);
+        try
+        {
+            Attributions(context, section, summary);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // The confusion matrix does not depend on the attributions: keep it when they fail.
+            section.Notes.Add($"The attributions could not be completed: {e.Message}");
+            summary.Skipped["decisions.attributions"] = e.Message;
+        }
         ConfusionMatrix(context, section, summary);
     }
 
@@ -133,14 +142,16 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             section.Notes.Add(context.Labels is null ? "Skipped the confusion matrix: the data has no label column." : "Skipped the confusion matrix: the pipeline has no classifier.");
             return;
         }
-        int k = Math.Max(context.ClassNames.Count, Math.Max(context.Labels.Max(), context.Predictions.Max()) + 1);
+        var classes = context.Labels.Concat(context.Predictions).Where(c => c >= 0).Distinct().Order().ToList();
+        var position = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+        int k = classes.Count;
         var matrix = new int[k, k];
         int correct = 0, counted = 0;
         for (int i = 0; i < context.Rows; i++)
         {
             int y = context.Labels[i], p = context.Predictions[i];
             if (y < 0 || p < 0) continue;
-            matrix[y, p]++;
+            matrix[position[y], position[p]]++;
             counted++;
             if (y == p) correct++;
         }
@@ -148,18 +159,18 @@ internal sealed class DecisionsSection : ReportSectionBuilder
         summary.Classifier ??= new ClassifierSummary();
         summary.Classifier.Accuracy = accuracy;
         summary.Classifier.Source = context.ClassifierSource;
-        summary.Classifier.Classes = Enumerable.Range(0, k).Select(context.ClassName).ToList();
+        summary.Classifier.Classes = classes.Select(context.ClassName).ToList();
         section.Blocks.Add(new MetricsBlock([new("accuracy on the sample (rows the pipeline was fitted on)", $"{accuracy:P1} ({correct}/{counted})"), new("classifier", context.ClassifierSource)]));
         var headers = new List<string> { "label \\ prediction" };
-        headers.AddRange(Enumerable.Range(0, k).Select(context.ClassName));
-        var rows = Enumerable.Range(0, k).Select(y => (IReadOnlyList<string>)new[] { context.ClassName(y) }.Concat(Enumerable.Range(0, k).Select(p => matrix[y, p].ToString())).ToList()).ToList();
-        section.Blocks.Add(new TableBlock(headers, rows, "Confusion matrix"));
+        headers.AddRange(classes.Select(context.ClassName));
+        var rows = Enumerable.Range(0, k).Select(y => (IReadOnlyList<string>)new[] { context.ClassName(classes[y]) }.Concat(Enumerable.Range(0, k).Select(p => matrix[y, p].ToString())).ToList()).ToList();
+        section.Blocks.Add(new TableBlock(headers, rows, "Confusion matrix (classes that occur in the sample)"));
         var perClass = Enumerable.Range(0, k).Select(c =>
         {
             int tp = matrix[c, c];
             int predicted = Enumerable.Range(0, k).Sum(y => matrix[y, c]);
             int actual = Enumerable.Range(0, k).Sum(p => matrix[c, p]);
-            return (IReadOnlyList<string>)[context.ClassName(c), actual.ToString(), predicted == 0 ? "–" : $"{(double)tp / predicted:F3}", actual == 0 ? "–" : $"{(double)tp / actual:F3}"];
+            return (IReadOnlyList<string>)[context.ClassName(classes[c]), actual.ToString(), predicted == 0 ? "–" : $"{(double)tp / predicted:F3}", actual == 0 ? "–" : $"{(double)tp / actual:F3}"];
         }).ToList();
         section.Blocks.Add(new TableBlock(["class", "support", "precision", "recall"], perClass, "Per-class precision and recall"));
     }

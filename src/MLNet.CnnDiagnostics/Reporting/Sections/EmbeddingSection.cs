@@ -24,13 +24,16 @@ internal sealed class EmbeddingSection : ReportSectionBuilder
         summary.Embedding = embeddingSummary;
         var metrics = new List<KeyValuePair<string, string>> { new("tensor", context.EmbeddingTensor), new("dimension", dimension.ToString()), new("points", n.ToString()) };
 
-        bool labelled = labels is not null && labels.All(l => l >= 0);
-        if (labelled && n > 10)
+        bool labelled = labels is not null && labels.Any(l => l >= 0);
+        var known = labelled ? Enumerable.Range(0, n).Where(i => labels![i] >= 0).ToList() : [];
+        if (labelled && known.Count > 10)
         {
-            embeddingSummary.KnnAccuracy = KnnAccuracy.LeaveOneOut(embeddings, labels!, 10, DistanceMetric.Cosine);
+            // Rows with a missing label take no part in the kNN accuracy.
+            var labelledPoints = known.Count == n ? embeddings : FloatTensor.Stack(known.Select(i => new FloatTensor([1, dimension], embeddings.Data.AsSpan(i * dimension, dimension).ToArray())).ToList());
+            embeddingSummary.KnnAccuracy = KnnAccuracy.LeaveOneOut(labelledPoints, known.Select(i => labels![i]).ToArray(), 10, DistanceMetric.Cosine);
             metrics.Add(new("10-NN accuracy (cosine, leave-one-out)", $"{embeddingSummary.KnnAccuracy:P1}"));
         }
-        else section.Notes.Add(labelled ? "Skipped kNN accuracy: fewer than 11 rows." : "Skipped kNN accuracy and same-class marks: the data has no label column.");
+        else section.Notes.Add(labelled ? "Skipped kNN accuracy: fewer than 11 labelled rows." : "Skipped kNN accuracy and same-class marks: the data has no label column.");
 
         var queries = (context.Options.QueryRows ?? Enumerable.Range(0, Math.Min(Queries, n)).ToList()).Where(q => q >= 0 && q < n).ToList();
         int k = Math.Min(context.Options.Neighbors, n - 1);
@@ -58,7 +61,7 @@ internal sealed class EmbeddingSection : ReportSectionBuilder
         double trust = Trustworthiness.Compute(embeddings, map, Math.Min(10, n / 2 - 1));
         var tsneSummary = new TsneSummary { Points = n, Trustworthiness = trust };
         metrics.Add(new("t-SNE trustworthiness (k=10)", $"{trust:F3}"));
-        if (labelled)
+        if (labelled && known.Count == n)
         {
             tsneSummary.KnnAccuracy2d = KnnAccuracy.LeaveOneOut(map, labels!, Math.Min(10, n - 1));
             metrics.Add(new("10-NN accuracy in the t-SNE map", $"{tsneSummary.KnnAccuracy2d:P1}"));

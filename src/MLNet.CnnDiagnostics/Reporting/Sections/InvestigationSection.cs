@@ -86,7 +86,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         int classes = context.ClassNames.Count > 0 ? context.ClassNames.Count : engine.Builder.ItemShape(engine.Builder.DefaultTarget)[0];
         var chosen = Enumerable.Range(0, Math.Min(classes, context.Options.ClassesToVisualize)).ToList();
         if (chosen.Count == 0) return;
-        float scale = context.Options.PixelMaxValue / context.Options.PixelStd.Average();
+        float scale = context.Options.PixelMaxValue / (context.Options.PixelStd.Length == 0 ? 1f : context.Options.PixelStd.Average());
         var options = new ClassVisualizationOptions
         {
             Steps = context.Options.ClassVisualizationSteps,
