@@ -108,6 +108,8 @@ internal sealed class BatchedTapDataView : IDataView
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
+            if (!IsColumnActive(column))
+                throw new InvalidOperationException($"column '{column.Name}' was not requested when the cursor was created.");
             int inputCount = _view._input.Schema.Count;
             if (column.Index < inputCount) return _follow.GetGetter<TValue>(_view._input.Schema[column.Index]);
             int c = column.Index - inputCount;
@@ -115,6 +117,7 @@ internal sealed class BatchedTapDataView : IDataView
                 throw new InvalidOperationException($"column '{column.Name}' holds VBuffer<Single>, not {typeof(TValue).Name}.");
             ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
             {
+                if (_position < 0) throw new InvalidOperationException("the cursor has no current row: call MoveNext first.");
                 int size = _sizes[c];
                 var editor = VBufferEditor.Create(ref value, size);
                 _outputs[c].AsSpan((int)(_position - _batchStart) * size, size).CopyTo(editor.Values);
