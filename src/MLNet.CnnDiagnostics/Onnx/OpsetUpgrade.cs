@@ -1,6 +1,6 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Onnx;
 
 /// <summary>
 /// Raises a forward graph to opset <see cref="TargetOpset"/> (ScatterElements with reduction=add needs 16), rewriting
