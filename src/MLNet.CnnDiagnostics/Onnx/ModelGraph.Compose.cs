@@ -7,7 +7,9 @@ public sealed partial class ModelGraph
     /// <summary>
     /// Chains two models into one graph: <paramref name="first"/>'s single output feeds <paramref name="second"/>'s image input
     /// (for example a preprocessing model in front of a CNN). Colliding tensor names of the first model are prefixed.
+    /// Where the two use different opsets, the older model's nodes are rewritten for the newer opset.
     /// </summary>
+    /// <exception cref="CnnDiagnosticsException">The older model uses an op whose meaning changed between the two opsets in a way that is not converted.</exception>
     public static ModelGraph Compose(ModelGraph first, ModelGraph second, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(first);
@@ -16,6 +18,9 @@ public sealed partial class ModelGraph
             throw new CnnDiagnosticsException($"model '{first.SourceName}' has {first.Proto.Graph.Output.Count} outputs; only a model with a single output can feed another.");
         var a = first.Proto.Clone();
         var b = second.Proto.Clone();
+        long opsetA = OpsetUpgrade.Opset(a), opsetB = OpsetUpgrade.Opset(b);
+        if (opsetA < opsetB) first.UpgradeCopy(a, opsetB);
+        else if (opsetB < opsetA) second.UpgradeCopy(b, opsetA);
         var taken = new HashSet<string>(b.Graph.Node.SelectMany(n => n.Input.Concat(n.Output)).Concat(b.Graph.Initializer.Select(i => i.Name)).Concat(b.Graph.Input.Select(i => i.Name)));
         string Rename(string name) => name.Length == 0 || !taken.Contains(name) ? name : "pre_" + name;
         foreach (var n in a.Graph.Node)
@@ -54,5 +59,19 @@ public sealed partial class ModelGraph
         foreach (var domain in a.OpsetImport.Concat(b.OpsetImport).GroupBy(o => o.Domain is "ai.onnx" ? "" : o.Domain))
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain.Key, Version = domain.Max(o => o.Version) });
         return new ModelGraph(model, sourceName ?? $"{first.SourceName} + {second.SourceName}");
+    }
+
+    /// <summary>Rewrites <paramref name="copy"/> (a clone of this model's protobuf) for opset <paramref name="target"/>, or throws naming the ops that cannot be carried over.</summary>
+    private void UpgradeCopy(ModelProto copy, long target)
+    {
+        var unconvertible = OpsetUpgrade.Unconvertible(copy, target);
+        if (unconvertible.Count > 0)
+            throw new CnnDiagnosticsException(
+                $"model '{SourceName}' uses opset {OpsetUpgrade.Opset(copy)} and cannot be raised to opset {target} of the model it is composed with: " +
+                $"the meaning of {string.Join(", ", unconvertible)} changed between these opsets and is not converted; export both models with the same opset.");
+        // before opset 13 Softmax flattened at its axis; the rewrite needs the rank of its input
+        var shapes = copy.Graph.Node.Where(n => n.OpType is "Softmax" or "LogSoftmax" or "Hardmax").Select(n => n.Input[0]).Distinct()
+            .Select(name => (name, GetTensorInfo(name).Shape)).Where(p => p.Shape is not null).ToDictionary(p => p.name, p => p.Shape!);
+        OpsetUpgrade.Apply(copy, shapes, target);
     }
 }

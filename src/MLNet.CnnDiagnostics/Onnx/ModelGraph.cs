@@ -190,8 +190,10 @@ public sealed partial class ModelGraph
 
     /// <summary>
     /// A copy whose first input/output dimension is symbolic, so that one run can take a batch of any size
-    /// (models such as the embedded ResNet18 are exported with batch 1). Reshape targets that hard-code the old
-    /// batch size in their first entry are rewritten to copy it (0).
+    /// (models such as the embedded ResNet18 are exported with batch 1). Reshape targets (initializers or Constant nodes,
+    /// used by that Reshape only) that hard-code the old batch size in their first entry are rewritten to copy it (0),
+    /// but only where the reshaped data comes from the image input and the Reshape does not set allowzero=1:
+    /// a Reshape of a weight (say a mean [3] → [1,3,1,1]) keeps its shape.
     /// </summary>
     public ModelGraph WithSymbolicBatch(string dimName = "N")
     {
@@ -207,20 +209,43 @@ public sealed partial class ModelGraph
         }
         if (oldBatch > 0)
         {
-            foreach (var node in g.Node.Where(n => n.OpType == "Reshape" && n.Input.Count > 1))
+            var fromImage = TensorsReachableFrom(g, ImageInput.Name);
+            var uses = g.Node.SelectMany(n => n.Input).Concat(g.Output.Select(o => o.Name)).GroupBy(n => n).ToDictionary(u => u.Key, u => u.Count());
+            var constants = g.Node.Where(n => n.OpType == "Constant" && n.Output.Count == 1).ToDictionary(n => n.Output[0]);
+            foreach (var node in g.Node.Where(n => n.OpType == "Reshape" && n.Input.Count > 1 && fromImage.Contains(n.Input[0])))
             {
-                var target = g.Initializer.FirstOrDefault(i => i.Name == node.Input[1]);
-                if (target is null) continue;
-                var values = TensorProtoReader.ToFloatTensor(target, SourceName);
-                if (values.Length > 1 && (int)values.Data[0] == oldBatch && g.Node.Count(n => n.Input.Contains(target.Name)) == 1)
-                {
-                    target.ClearRawData();
-                    target.Int64Data.Clear();
-                    target.Int64Data.AddRange(values.Data.Select((v, i) => i == 0 ? 0L : (long)v));
-                }
+                if (node.Attribute.Any(a => a.Name == "allowzero" && a.I != 0) || uses[node.Input[1]] != 1) continue;
+                var target = g.Initializer.FirstOrDefault(i => i.Name == node.Input[1])
+                    ?? (constants.TryGetValue(node.Input[1], out var c) ? c.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null);
+                if (target is not null) CopyFirstDimension(target, oldBatch);
+                else if (constants.TryGetValue(node.Input[1], out c) && c.Attribute.FirstOrDefault(a => a.Name == "value_ints") is { Ints: [var first, _, ..] } ints && first == oldBatch)
+                    ints.Ints[0] = 0;
             }
         }
         return new ModelGraph(copy, SourceName);
+    }
+
+    /// <summary>Rewrites an int64 shape tensor whose first entry is <paramref name="oldBatch"/> to start with 0 (copy that dimension).</summary>
+    private static void CopyFirstDimension(TensorProto target, int oldBatch)
+    {
+        if (target.DataType != (int)TensorProto.Types.DataType.Int64) return;
+        long[] values = ConstantTensors.ReadInt64(target);
+        if (values.Length < 2 || values[0] != oldBatch) return;
+        values[0] = 0;
+        target.ClearRawData();
+        target.Int64Data.Clear();
+        target.Int64Data.AddRange(values);
+    }
+
+    /// <summary>The tensors computed (directly or not) from <paramref name="source"/>, in a topologically sorted graph.</summary>
+    private static HashSet<string> TensorsReachableFrom(GraphProto graph, string source)
+    {
+        var reached = new HashSet<string>(StringComparer.Ordinal) { source };
+        foreach (var node in graph.Node)
+            if (node.Input.Any(reached.Contains))
+                foreach (var output in node.Output)
+                    if (output.Length > 0) reached.Add(output);
+        return reached;
     }
 
     /// <summary>True when the image input's batch dimension is symbolic (or unknown) rather than fixed.</summary>

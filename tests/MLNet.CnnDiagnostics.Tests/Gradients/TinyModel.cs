@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using MLNet.CnnDiagnostics.Gradients;
+using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Tests.Gradients;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Onnx;
 
 /// <summary>Builds small constant TensorProtos and reads the values of constant ones (initializers, Constant nodes).</summary>
 internal static class ConstantTensors

@@ -1,10 +1,10 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Onnx;
 
 /// <summary>
-/// Raises a forward graph to opset <see cref="TargetOpset"/> (ScatterElements with reduction=add needs 16), rewriting
-/// the nodes whose attributes or inputs changed between the old opset and the new one.
+/// Raises a graph to a newer opset (<see cref="TargetOpset"/> for backward graphs: ScatterElements with reduction=add
+/// needs 16), rewriting the nodes whose attributes or inputs changed between the old opset and the new one.
 /// </summary>
 internal static class OpsetUpgrade
 {
@@ -15,11 +15,52 @@ internal static class OpsetUpgrade
     public static long Opset(ModelProto model) =>
         model.OpsetImport.Where(o => !o.HasDomain || o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
 
-    /// <summary>Upgrades <paramref name="model"/> in place; <paramref name="shapes"/> gives each tensor's probed shape (for Softmax).</summary>
-    public static void Apply(ModelProto model, IReadOnlyDictionary<string, int[]> shapes)
+    /// <summary>Ops that <see cref="Apply"/> rewrites, with the opsets from which a node written for an older opset would be invalid or mean something else.</summary>
+    private static readonly Dictionary<string, int[]> RewrittenChanges = new()
+    {
+        ["Add"] = [7], ["Sub"] = [7], ["Mul"] = [7], ["Div"] = [7], ["Gemm"] = [7],
+        ["BatchNormalization"] = [7, 9, 14], ["Dropout"] = [7, 10, 12], ["Clip"] = [11], ["Pad"] = [11],
+        ["Reshape"] = [5], ["ReduceSum"] = [13], ["Squeeze"] = [13], ["Unsqueeze"] = [13], ["Split"] = [13, 18],
+        ["Softmax"] = [13], ["LogSoftmax"] = [13], ["Hardmax"] = [13],
+        ["ReduceMean"] = [18], ["ReduceMax"] = [18], ["ReduceMin"] = [18], ["ReduceProd"] = [18], ["ReduceL1"] = [18],
+        ["ReduceL2"] = [18], ["ReduceLogSum"] = [18], ["ReduceLogSumExp"] = [18], ["ReduceSumSquare"] = [18],
+    };
+
+    /// <summary>Ops whose meaning changed at these opsets in ways <see cref="Apply"/> does not rewrite.</summary>
+    private static readonly Dictionary<string, int[]> UnrewrittenChanges = new()
+    {
+        ["Upsample"] = [7, 9, 10], ["Resize"] = [11], ["Slice"] = [10], ["TopK"] = [10], ["Cast"] = [6], ["Concat"] = [4], ["Tile"] = [6],
+    };
+
+    /// <summary>Ops that only gained types or optional attributes whose defaults keep the old meaning.</summary>
+    private static readonly HashSet<string> KeepMeaning =
+    [
+        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Relu", "LeakyRelu", "PRelu",
+        "Elu", "Selu", "Sigmoid", "HardSigmoid", "Tanh", "Softplus", "Softsign", "Flatten", "Identity", "Transpose", "Shape",
+        "Gather", "Constant", "MatMul", "Sum", "Max", "Min", "Mean", "Pow", "Exp", "Log", "Sqrt", "Abs", "Neg", "Reciprocal",
+        "Floor", "Ceil", "Erf", "Sign", "Equal", "Greater", "Less", "Where", "Expand", "ConstantOfShape", "LRN",
+        "InstanceNormalization", "ArgMax", "ArgMin",
+    ];
+
+    /// <summary>The default-domain op types in <paramref name="model"/> that <see cref="Apply"/> cannot carry to <paramref name="target"/>.</summary>
+    public static IReadOnlyList<string> Unconvertible(ModelProto model, long target)
     {
         long from = Opset(model);
-        if (from >= TargetOpset) return;
+        return model.Graph.Node.Where(n => !n.HasDomain || n.Domain is "" or "ai.onnx").Select(n => n.OpType).Distinct()
+            .Where(op => !KeepMeaning.Contains(op) && !RewrittenChanges.ContainsKey(op)
+                && (!UnrewrittenChanges.TryGetValue(op, out var changes) || changes.Any(v => from < v && v <= target)))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Upgrades <paramref name="model"/> in place to <paramref name="target"/> (default <see cref="TargetOpset"/>);
+    /// <paramref name="shapes"/> gives each tensor's probed shape (for Softmax).
+    /// </summary>
+    public static void Apply(ModelProto model, IReadOnlyDictionary<string, int[]> shapes, long target = TargetOpset)
+    {
+        long from = Opset(model);
+        if (from >= target) return;
+        bool Crosses(int version) => from < version && version <= target;
         var graph = model.Graph;
         var used = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet();
         var nodes = new List<NodeProto>();
@@ -34,12 +75,12 @@ internal static class OpsetUpgrade
             if (!defaultDomain) { nodes.Add(node); continue; }
             switch (node.OpType)
             {
-                case "Add" or "Sub" or "Mul" or "Div" when from < 7 && NodeAttributes.Find(node, "broadcast") is not null:
+                case "Add" or "Sub" or "Mul" or "Div" when Crosses(7) && NodeAttributes.Find(node, "broadcast") is not null:
                     throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} uses the opset-{from} 'broadcast' attribute (legacy broadcasting); re-export the model with opset 7 or newer.");
-                case "Gemm":
+                case "Gemm" when target >= 7:
                     NodeAttributes.Remove(node, "broadcast");
                     break;
-                case "BatchNormalization":
+                case "BatchNormalization" when target >= 9:
                     if (NodeAttributes.GetInt(node, "spatial", 1) == 0)
                         throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} has spatial=0 (per-element statistics), which newer opsets cannot express.");
                     NodeAttributes.Remove(node, "spatial");
@@ -55,7 +96,7 @@ internal static class OpsetUpgrade
                     while (node.Input.Count > 1) node.Input.RemoveAt(node.Input.Count - 1);
                     while (node.Output.Count > 1) node.Output.RemoveAt(node.Output.Count - 1);
                     break;
-                case "Clip" when from < 11:
+                case "Clip" when Crosses(11):
                 {
                     var min = NodeAttributes.Find(node, "min");
                     var max = NodeAttributes.Find(node, "max");
@@ -64,7 +105,7 @@ internal static class OpsetUpgrade
                     node.Attribute.Clear();
                     break;
                 }
-                case "Pad" when from < 11:
+                case "Pad" when Crosses(11):
                 {
                     var pads = NodeAttributes.GetInts(node, "pads") ?? NodeAttributes.GetInts(node, "paddings") ?? [];
                     float value = NodeAttributes.GetFloat(node, "value", 0f);
@@ -75,19 +116,26 @@ internal static class OpsetUpgrade
                     node.Input.Add(AddScalar(value));
                     break;
                 }
-                case "Reshape" when NodeAttributes.GetInts(node, "shape") is { } shape:
+                case "Reshape" when target >= 5 && NodeAttributes.GetInts(node, "shape") is { } shape:
                     NodeAttributes.Remove(node, "shape");
                     node.Input.Add(AddInt64(shape));
                     break;
-                case "ReduceSum" or "Squeeze" or "Unsqueeze" when from < 13 && NodeAttributes.GetInts(node, "axes") is { } axes:
+                case "ReduceSum" or "Squeeze" or "Unsqueeze" or "ReduceMean" or "ReduceMax" or "ReduceMin" or "ReduceProd" or "ReduceL1"
+                    or "ReduceL2" or "ReduceLogSum" or "ReduceLogSumExp" or "ReduceSumSquare"
+                    when Crosses(RewrittenChanges[node.OpType][0]) && NodeAttributes.GetInts(node, "axes") is { } axes:
                     NodeAttributes.Remove(node, "axes");
                     node.Input.Add(AddInt64(axes));
                     break;
-                case "Split" when from < 13 && NodeAttributes.GetInts(node, "split") is { } split:
-                    NodeAttributes.Remove(node, "split");
-                    node.Input.Add(AddInt64(split));
+                case "Split" when Crosses(13) || Crosses(18):
+                    if (Crosses(13) && NodeAttributes.GetInts(node, "split") is { } split)
+                    {
+                        NodeAttributes.Remove(node, "split");
+                        node.Input.Add(AddInt64(split));
+                    }
+                    // from 18 an equal split must say into how many parts
+                    if (Crosses(18) && node.Input.Count < 2) node.Attribute.Add(NodeAttributes.Int("num_outputs", node.Output.Count));
                     break;
-                case "Softmax" or "LogSoftmax" or "Hardmax" when from < 13:
+                case "Softmax" or "LogSoftmax" or "Hardmax" when Crosses(13):
                 {
                     // before opset 13 these flattened the input to 2-D at 'axis' (default 1); from 13 they work along one axis
                     int rank = shapes.TryGetValue(node.Input[0], out var s) ? s.Length
@@ -118,7 +166,7 @@ internal static class OpsetUpgrade
         }
         graph.Node.Clear();
         graph.Node.AddRange(nodes);
-        foreach (var o in model.OpsetImport.Where(o => !o.HasDomain || o.Domain is "" or "ai.onnx")) o.Version = TargetOpset;
+        foreach (var o in model.OpsetImport.Where(o => !o.HasDomain || o.Domain is "" or "ai.onnx")) o.Version = target;
         if (model.IrVersion < 8) model.IrVersion = 8;
     }
 }

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Onnx;
 
 /// <summary>Reads and writes ONNX node attributes (proto2 classes), with ONNX's defaults.</summary>
 internal static class NodeAttributes
