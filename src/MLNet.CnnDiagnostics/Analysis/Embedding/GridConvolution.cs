@@ -5,7 +5,9 @@ namespace MLNet.CnnDiagnostics.Analysis;
 
 /// <summary>
 /// The 2-D convolution of <see cref="InterpolatedRepulsion"/>: a zero-padded grid times the kernel 1/(1+r²)² by FFT,
-/// rows and columns transformed <typeparamref name="V"/>.Count at a time (8 with AVX, 16 with AVX-512).
+/// rows and columns transformed <typeparamref name="V"/>.Count at a time (8 with AVX, 16 with AVX-512). The FFT length is
+/// any 2,3,5-smooth number; the grid's rows are <see cref="Stride"/> apart (whole blocks of lanes), and the columns past
+/// the length are scratch.
 /// </summary>
 internal sealed class GridConvolution<V> : IGridConvolution where V : struct, ILaneVector<V>
 {
@@ -17,46 +19,51 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
 
     public GridConvolution(ParallelOptions parallel) => _parallel = parallel;
 
-    public int Alignment => Lanes;
+    /// <summary>Distance between grid rows: the FFT length rounded up to whole blocks of lanes.</summary>
+    public int Stride { get; private set; }
 
-    /// <summary>Computes the kernel's spectrum for this grid size and box width, unless it is current.</summary>
-    public void Prepare(int size, double width, double h)
+    /// <summary>Computes the kernel's spectrum for this FFT length and box width, unless it is current.</summary>
+    public void Prepare(int length, double width, double h)
     {
-        if (_fft is not null && _fft.Length == size && width == _kernelWidth) return;
-        if (_fft is null || _fft.Length != size)
+        if (_fft is not null && _fft.Length == length && width == _kernelWidth) return;
+        if (_fft is null || _fft.Length != length)
         {
-            _fft = new BatchedFourierTransform<V>(size);
-            _kernel = new float[size * size];
+            _fft = new BatchedFourierTransform<V>(length);
+            Stride = (length + Lanes - 1) / Lanes * Lanes;
+            _kernel = new float[Stride * Stride];
         }
         _kernelWidth = width;
+        int size = Stride;
         var kim = new float[size * size];
-        Parallel.For(0, size, _parallel, r =>
+        Parallel.For(0, length, _parallel, r =>
         {
-            double dy = (r <= size / 2 ? r : r - size) * h;
-            for (int c = 0; c < size; c++)
+            double dy = (r <= length / 2 ? r : r - length) * h;
+            for (int c = 0; c < length; c++)
             {
-                double dx = (c <= size / 2 ? c : c - size) * h;
+                double dx = (c <= length / 2 ? c : c - length) * h;
                 double q = 1 / (1 + dx * dx + dy * dy);
                 _kernel[r * size + c] = (float)(q * q);
             }
         });
-        RowPass(_kernel, kim, size, rows: size, validColumns: size, storeColumns: size, inverse: false);
-        ColumnPass(_kernel, kim, size, validRows: size, storeRows: size, spectrum: null);
+        RowPass(_kernel, kim, rows: length, validColumns: length, storeColumns: length, inverse: false);
+        ColumnPass(_kernel, kim, validRows: length, storeRows: length, spectrum: null);
         // a real kernel, even in both axes, has a real spectrum: keep the real part only
     }
 
     /// <summary>(re + i·im) ← IFFT(FFT(re + i·im) · K̂), unscaled, for data in the first <paramref name="nodes"/> rows and columns.</summary>
-    public void Convolve(float[] re, float[] im, int size, int nodes)
+    public void Convolve(float[] re, float[] im, int nodes)
     {
-        RowPass(re, im, size, rows: nodes, validColumns: nodes, storeColumns: size, inverse: false);
-        ColumnPass(re, im, size, validRows: nodes, storeRows: nodes, spectrum: _kernel);
-        RowPass(re, im, size, rows: nodes, validColumns: size, storeColumns: nodes, inverse: true);
+        int length = _fft!.Length;
+        RowPass(re, im, rows: nodes, validColumns: nodes, storeColumns: length, inverse: false);
+        ColumnPass(re, im, validRows: nodes, storeRows: nodes, spectrum: _kernel);
+        RowPass(re, im, rows: nodes, validColumns: length, storeColumns: nodes, inverse: true);
     }
 
-    /// <summary>FFT along each of the first <paramref name="rows"/> rows, 8 rows at a time (columns ≥ validColumns read as 0).</summary>
-    private void RowPass(float[] re, float[] im, int size, int rows, int validColumns, int storeColumns, bool inverse)
+    /// <summary>FFT along each of the first <paramref name="rows"/> rows, a block of lanes at a time (columns ≥ validColumns read as 0).</summary>
+    private void RowPass(float[] re, float[] im, int rows, int validColumns, int storeColumns, bool inverse)
     {
         var fft = _fft!;
+        int size = Stride, length = fft.Length;
         int blocks = (rows + Lanes - 1) / Lanes;
         Parallel.For(0, blocks, _parallel, () => new Scratch(size), (blk, _, s) =>
         {
@@ -67,8 +74,11 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
                 TransposedLoad(im, first + c, size, s.SourceIm, c);
             }
             // columns past the data read as 0 (the block may have picked up a few beyond validColumns)
-            Array.Clear(s.SourceRe, validColumns, size - validColumns);
-            Array.Clear(s.SourceIm, validColumns, size - validColumns);
+            if (validColumns < length)
+            {
+                Array.Clear(s.SourceRe, validColumns, length - validColumns);
+                Array.Clear(s.SourceIm, validColumns, length - validColumns);
+            }
             fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse);
             // whole blocks of 8 are stored: columns beyond storeColumns are never read as data
             for (int c = 0; c < storeColumns; c += 8)
@@ -151,9 +161,10 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
     /// <paramref name="spectrum"/>, also times it and the inverse FFT, in the same trip through memory.
     /// Only the first <paramref name="storeRows"/> rows are written back.
     /// </summary>
-    private void ColumnPass(float[] re, float[] im, int size, int validRows, int storeRows, float[]? spectrum)
+    private void ColumnPass(float[] re, float[] im, int validRows, int storeRows, float[]? spectrum)
     {
         var fft = _fft!;
+        int size = Stride, length = fft.Length;
         Parallel.For(0, size / Lanes, _parallel, () => new Scratch(size), (blk, _, s) =>
         {
             int c0 = blk * Lanes;
@@ -162,13 +173,13 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
                 s.SourceRe[r] = V.Load(re, r * size + c0);
                 s.SourceIm[r] = V.Load(im, r * size + c0);
             }
-            Array.Clear(s.SourceRe, validRows, size - validRows);
-            Array.Clear(s.SourceIm, validRows, size - validRows);
+            Array.Clear(s.SourceRe, validRows, length - validRows);
+            Array.Clear(s.SourceIm, validRows, length - validRows);
             fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse: false);
             var (outRe, outIm) = (s.Re, s.Im);
             if (spectrum is not null)
             {
-                for (int r = 0; r < size; r++)
+                for (int r = 0; r < length; r++)
                 {
                     var k = V.Load(spectrum, r * size + c0);
                     s.Re[r] *= k;
