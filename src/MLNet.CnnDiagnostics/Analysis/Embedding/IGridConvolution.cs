@@ -9,6 +9,6 @@ internal interface IGridConvolution
     /// <summary>Makes the kernel's spectrum current for this FFT length (2,3,5-smooth) and node spacing <paramref name="h"/> (box width / p).</summary>
     void Prepare(int length, double width, double h);
 
-    /// <summary>(re + i·im) ← IFFT(FFT(re + i·im) · K̂), unscaled, for data in the first <paramref name="nodes"/> rows and columns.</summary>
-    void Convolve(float[] re, float[] im, int nodes);
+    /// <summary>Both grids (re + i·im) ← IFFT(FFT(re + i·im) · K̂), unscaled, for data in the first <paramref name="nodes"/> rows and columns.</summary>
+    void Convolve(float[] re1, float[] im1, float[] re2, float[] im2, int nodes);
 }

@@ -89,8 +89,7 @@ internal sealed class InterpolatedRepulsion
         taskRows[tasks] = boxes;
         Parallel.For(0, tasks, _parallel, t => Spread(y, rowStart, taskRows[t], taskRows[t + 1], size, nodes, (float)centre));
 
-        _convolution.Convolve(_re1, _im1, nodes);
-        _convolution.Convolve(_re2, _im2, nodes);
+        _convolution.Convolve(_re1, _im1, _re2, _im2, nodes);
 
         var zParts = new double[(n + Chunk - 1) / Chunk];
         double scale = 1.0 / ((double)length * length);
@@ -149,25 +148,29 @@ internal sealed class InterpolatedRepulsion
         int p = _p;
         float[] g1 = _re1, g2 = _im1, g3 = _re2, g4 = _im2;
         var box = _box; var weights = _weights; var order = _order;
-        for (int r = r0 * p; r < r1 * p; r++)
+        const int panel = GridConvolution<Lanes8>.Panel;
+        for (int c = 0; c < nodes; c += panel)
         {
-            int row = r * size;
-            Array.Clear(g1, row, nodes); Array.Clear(g2, row, nodes);
-            Array.Clear(g3, row, nodes); Array.Clear(g4, row, nodes);
+            int at = GridConvolution<Lanes8>.Offset(size, r0 * p, c), count = (r1 - r0) * p * panel;
+            Array.Clear(g1, at, count); Array.Clear(g2, at, count);
+            Array.Clear(g3, at, count); Array.Clear(g4, at, count);
         }
+        Span<int> columns = stackalloc int[p];
         for (int s = rowStart[r0]; s < rowStart[r1]; s++)
         {
             int i = order[s];
             float x = y[2 * i] - centre, yy = y[2 * i + 1] - centre, sq = x * x + yy * yy;
             int bx = box[2 * i], by = box[2 * i + 1], wx = 2 * i * p, wyo = (2 * i + 1) * p;
+            for (int a = 0; a < p; a++) columns[a] = GridConvolution<Lanes8>.Offset(size, 0, bx + a);
             for (int b = 0; b < p; b++)
             {
                 float wy = weights[wyo + b];
-                int row = (by + b) * size + bx;
+                int row = (by + b) * panel;
                 for (int a = 0; a < p; a++)
                 {
                     float w = wy * weights[wx + a];
-                    g1[row + a] += w; g2[row + a] += w * x; g3[row + a] += w * yy; g4[row + a] += w * sq;
+                    int at = row + columns[a];
+                    g1[at] += w; g2[at] += w * x; g3[at] += w * yy; g4[at] += w * sq;
                 }
             }
         }
@@ -179,20 +182,23 @@ internal sealed class InterpolatedRepulsion
         int p = _p;
         float[] g1 = _re1, g2 = _im1, g3 = _re2, g4 = _im2;
         var box = _box; var weights = _weights;
+        Span<int> columns = stackalloc int[p];
         double z = 0;
         for (int i = from; i < to; i++)
         {
             float s1 = 0, s2 = 0, s3 = 0, s4 = 0;
             int bx = box[2 * i], by = box[2 * i + 1], wx = 2 * i * p, wyo = (2 * i + 1) * p;
+            for (int a = 0; a < p; a++) columns[a] = GridConvolution<Lanes8>.Offset(size, 0, bx + a);
             for (int b = 0; b < p; b++)
             {
                 float wy = weights[wyo + b];
-                int row = (by + b) * size + bx;
+                int row = (by + b) * GridConvolution<Lanes8>.Panel;
                 float t1 = 0, t2 = 0, t3 = 0, t4 = 0;
                 for (int a = 0; a < p; a++)
                 {
                     float w = weights[wx + a];
-                    t1 += w * g1[row + a]; t2 += w * g2[row + a]; t3 += w * g3[row + a]; t4 += w * g4[row + a];
+                    int at = row + columns[a];
+                    t1 += w * g1[at]; t2 += w * g2[at]; t3 += w * g3[at]; t4 += w * g4[at];
                 }
                 s1 += wy * t1; s2 += wy * t2; s3 += wy * t3; s4 += wy * t4;
             }
