@@ -22,6 +22,7 @@ internal sealed class InterpolatedRepulsion
     private readonly IGridConvolution _convolution;
     private float[] _re1 = [], _im1 = [], _re2 = [], _im2 = [];
     private int[] _box = [], _order = [];
+    private int _stride; // 2N: distance between a coordinate's successive weights
     private float[] _weights = [];
     private double[] _denominators = [];
 
@@ -72,7 +73,8 @@ internal sealed class InterpolatedRepulsion
                 _denominators[a] = 1 / d;
             }
         }
-        Parallel.For(0, (n + Chunk - 1) / Chunk, _parallel, c => Locate(y, c * Chunk, Math.Min(n, (c + 1) * Chunk), min, h, boxes));
+        _stride = 2 * n;
+        Parallel.For(0, (n + Chunk - 1) / Chunk, _parallel, c => Locate(y, 2 * c * Chunk, 2 * Math.Min(n, (c + 1) * Chunk), min, h, boxes));
         var rowStart = SortByBoxRow(n, boxes);
 
         // the grid rows of box row r are r·p … r·p+p−1 and no other box row touches them: tasks that own whole box
@@ -102,32 +104,51 @@ internal sealed class InterpolatedRepulsion
     private const int Chunk = 1024, SpreadTasks = 16;
 
     /// <summary>
-    /// Each point's first node per axis (box·p) and its p Lagrange weights per axis, wₐ = Πc≠a (u − c − ½)/(a − c) with
-    /// u the position in node spacings from the box's edge (products before and after a, no division).
+    /// Each coordinate's first node (box·p) and its p Lagrange weights, wₐ = Πc≠a (u − c − ½)/(a − c) with u the position
+    /// in node spacings from the box's edge, for coordinates [from, to) (2i + axis), weight a of coordinate k at a·2N + k.
     /// </summary>
     private void Locate(float[] y, int from, int to, double min, double h, int boxes)
     {
-        int p = _p;
+        int p = _p, m = _stride;
         var box = _box; var weights = _weights; var denominators = _denominators;
         double invH = 1 / h, invP = 1.0 / p;
-        Span<double> before = stackalloc double[p + 1];
-        for (int i = from; i < to; i++)
-            for (int axis = 0; axis < 2; axis++)
+        int k = from;
+        if (p == 3 && Avx.IsSupported)
+        {
+            // the default, four coordinates at a time (in double, as the scalar loop below)
+            var vmin = Vector256.Create(min); var vinvH = Vector256.Create(invH); var vinvP = Vector256.Create(invP);
+            var last = Vector256.Create((double)boxes - 1);
+            var three = Vector256.Create(3.0); var half = Vector256.Create(0.5);
+            var one = Vector256.Create(1.0); var two = Vector256.Create(2.0);
+            var den0 = Vector256.Create(denominators[0]); var den1 = Vector256.Create(denominators[1]); var den2 = Vector256.Create(denominators[2]);
+            for (; k + 4 <= to; k += 4)
             {
-                double u = (y[2 * i + axis] - min) * invH;
-                int b = Math.Min((int)(u * invP), boxes - 1);
-                u -= b * p;
-                box[2 * i + axis] = b * p;
-                before[0] = 1;
-                for (int c = 0; c < p; c++) before[c + 1] = before[c] * (u - (c + 0.5));
-                double after = 1;
-                int w0 = (2 * i + axis) * p;
-                for (int a = p - 1; a >= 0; a--)
-                {
-                    weights[w0 + a] = (float)(denominators[a] * before[a] * after);
-                    after *= u - (a + 0.5);
-                }
+                var u = (Avx.ConvertToVector256Double(Vector128.Create(y, k)) - vmin) * vinvH;
+                var first = Vector256.Min(Vector256.Floor(u * vinvP), last) * three;
+                u -= first;
+                Avx.ConvertToVector128Int32WithTruncation(first).CopyTo(box, k);
+                var d0 = u - half; var d1 = d0 - one; var d2 = d0 - two;
+                Avx.ConvertToVector128Single(den0 * d1 * d2).CopyTo(weights, k);
+                Avx.ConvertToVector128Single(den1 * d0 * d2).CopyTo(weights, m + k);
+                Avx.ConvertToVector128Single(den2 * d0 * d1).CopyTo(weights, 2 * m + k);
             }
+        }
+        Span<double> before = stackalloc double[p + 1];
+        for (; k < to; k++)
+        {
+            double u = (y[k] - min) * invH;
+            int b = Math.Min((int)Math.Floor(u * invP), boxes - 1);
+            u -= b * p;
+            box[k] = b * p;
+            before[0] = 1;
+            for (int c = 0; c < p; c++) before[c + 1] = before[c] * (u - (c + 0.5));
+            double after = 1;
+            for (int a = p - 1; a >= 0; a--)
+            {
+                weights[a * m + k] = (float)(denominators[a] * before[a] * after);
+                after *= u - (a + 0.5);
+            }
+        }
     }
 
     /// <summary>Counting sort of the points by box row (stable): _order lists them, row r's at [start[r], start[r+1]).</summary>
@@ -148,6 +169,7 @@ internal sealed class InterpolatedRepulsion
         int p = _p;
         float[] g1 = _re1, g2 = _im1, g3 = _re2, g4 = _im2;
         var box = _box; var weights = _weights; var order = _order;
+        int m = _stride;
         const int panel = GridConvolution<Lanes8>.Panel;
         for (int c = 0; c < nodes; c += panel)
         {
@@ -160,15 +182,15 @@ internal sealed class InterpolatedRepulsion
         {
             int i = order[s];
             float x = y[2 * i] - centre, yy = y[2 * i + 1] - centre, sq = x * x + yy * yy;
-            int bx = box[2 * i], by = box[2 * i + 1], wx = 2 * i * p, wyo = (2 * i + 1) * p;
+            int bx = box[2 * i], by = box[2 * i + 1], wx = 2 * i, wyo = 2 * i + 1;
             for (int a = 0; a < p; a++) columns[a] = GridConvolution<Lanes8>.Offset(size, 0, bx + a);
             for (int b = 0; b < p; b++)
             {
-                float wy = weights[wyo + b];
+                float wy = weights[wyo + b * m];
                 int row = (by + b) * panel;
                 for (int a = 0; a < p; a++)
                 {
-                    float w = wy * weights[wx + a];
+                    float w = wy * weights[wx + a * m];
                     int at = row + columns[a];
                     g1[at] += w; g2[at] += w * x; g3[at] += w * yy; g4[at] += w * sq;
                 }
@@ -182,21 +204,22 @@ internal sealed class InterpolatedRepulsion
         int p = _p;
         float[] g1 = _re1, g2 = _im1, g3 = _re2, g4 = _im2;
         var box = _box; var weights = _weights;
+        int m = _stride;
         Span<int> columns = stackalloc int[p];
         double z = 0;
         for (int i = from; i < to; i++)
         {
             float s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-            int bx = box[2 * i], by = box[2 * i + 1], wx = 2 * i * p, wyo = (2 * i + 1) * p;
+            int bx = box[2 * i], by = box[2 * i + 1], wx = 2 * i, wyo = 2 * i + 1;
             for (int a = 0; a < p; a++) columns[a] = GridConvolution<Lanes8>.Offset(size, 0, bx + a);
             for (int b = 0; b < p; b++)
             {
-                float wy = weights[wyo + b];
+                float wy = weights[wyo + b * m];
                 int row = (by + b) * GridConvolution<Lanes8>.Panel;
                 float t1 = 0, t2 = 0, t3 = 0, t4 = 0;
                 for (int a = 0; a < p; a++)
                 {
-                    float w = weights[wx + a];
+                    float w = weights[wx + a * m];
                     int at = row + columns[a];
                     t1 += w * g1[at]; t2 += w * g2[at]; t3 += w * g3[at]; t4 += w * g4[at];
                 }
