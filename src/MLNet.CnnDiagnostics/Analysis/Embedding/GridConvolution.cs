@@ -31,7 +31,10 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Offset(int stride, int row, int column) => (column >> 4) * stride * Panel + row * Panel + (column & (Panel - 1));
 
-    /// <summary>Computes the kernel's spectrum for this FFT length and box width, unless it is current.</summary>
+    /// <summary>
+    /// Computes the kernel's spectrum for this FFT length and box width, unless it is current. The kernel is even in
+    /// both axes, so row L−r equals row r: only rows 0 … L/2 are transformed, and the column pass mirrors the rest.
+    /// </summary>
     public void Prepare(int length, double width, double h)
     {
         if (_fft is not null && _fft.Length == length && width == _kernelWidth) return;
@@ -40,24 +43,27 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
             _fft = new BatchedFourierTransform<V>(length);
             Stride = (length + Panel - 1) / Panel * Panel;
             _kernel = new float[Stride * Stride];
+            _kernelIm = new float[Stride * Stride];
         }
         _kernelWidth = width;
-        int size = Stride;
-        var kim = new float[size * size];
-        Parallel.For(0, length, _parallel, r =>
+        int size = Stride, half = length / 2;
+        Array.Clear(_kernelIm);
+        Parallel.For(0, half + 1, _parallel, r =>
         {
-            double dy = (r <= length / 2 ? r : r - length) * h;
+            double dy = r * h;
             for (int c = 0; c < length; c++)
             {
-                double dx = (c <= length / 2 ? c : c - length) * h;
+                double dx = (c <= half ? c : c - length) * h;
                 double q = 1 / (1 + dx * dx + dy * dy);
                 _kernel[Offset(size, r, c)] = (float)(q * q);
             }
         });
-        RowPass(_kernel, kim, rows: length, validColumns: length, storeColumns: length, inverse: false);
-        ColumnPass(_kernel, kim, validRows: length, storeRows: length, spectrum: null);
+        RowPass(_kernel, _kernelIm, rows: half + 1, validColumns: length, storeColumns: length, inverse: false);
+        ColumnPass(_kernel, _kernelIm, validRows: half + 1, storeRows: length, spectrum: null, mirror: true);
         // a real kernel, even in both axes, has a real spectrum: keep the real part only
     }
+
+    private float[] _kernelIm = [];
 
     /// <summary>
     /// Convolves two grids, (re + i·im) ← IFFT(FFT(re + i·im) · K̂) unscaled, for data in the first
@@ -201,9 +207,10 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
     /// <summary>
     /// Forward FFT along every column, 8 adjacent columns at a time (rows ≥ validRows read as 0); with a
     /// <paramref name="spectrum"/>, also times it and the inverse FFT, in the same trip through memory.
-    /// Only the first <paramref name="storeRows"/> rows are written back.
+    /// Only the first <paramref name="storeRows"/> rows are written back. With <paramref name="mirror"/>, rows ≥ validRows
+    /// read as row L − r (an input even in r).
     /// </summary>
-    private void ColumnPass(float[] re, float[] im, int validRows, int storeRows, float[]? spectrum, Scratch? own = null)
+    private void ColumnPass(float[] re, float[] im, int validRows, int storeRows, float[]? spectrum, Scratch? own = null, bool mirror = false)
     {
         var fft = _fft!;
         int size = Stride, length = fft.Length;
@@ -215,8 +222,15 @@ internal sealed class GridConvolution<V> : IGridConvolution where V : struct, IL
                 s.SourceRe[r] = V.Load(re, c0 + r * Panel);
                 s.SourceIm[r] = V.Load(im, c0 + r * Panel);
             }
-            Array.Clear(s.SourceRe, validRows, length - validRows);
-            Array.Clear(s.SourceIm, validRows, length - validRows);
+            if (mirror)
+            {
+                for (int r = validRows; r < length; r++) { s.SourceRe[r] = s.SourceRe[length - r]; s.SourceIm[r] = s.SourceIm[length - r]; }
+            }
+            else
+            {
+                Array.Clear(s.SourceRe, validRows, length - validRows);
+                Array.Clear(s.SourceIm, validRows, length - validRows);
+            }
             fft.Transform(s.SourceRe, s.SourceIm, s.Re, s.Im, inverse: false);
             var (outRe, outIm) = (s.Re, s.Im);
             if (spectrum is not null)
