@@ -92,6 +92,19 @@ public sealed class TsneTests
     }
 
     [TestMethod]
+    public void Fit_Interpolation_SameCoordinates_WhetherEachGridOrEachPassIsSplitOverThreads()
+    {
+        // up to two threads convolve one charge grid each; more threads split every FFT pass instead
+        var (points, _) = TestData.Clusters(80, 3, 5, seed: 17);
+        var o = new TsneOptions { Perplexity = 10, EarlyExaggerationIterations = 40, Iterations = 40, GradientMethod = TsneGradientMethod.Interpolation };
+        var one = new Tsne(o with { MaxThreads = 1 }).Fit(points).Coordinates.Data;
+        var two = new Tsne(o with { MaxThreads = 2 }).Fit(points).Coordinates.Data;
+        var four = new Tsne(o with { MaxThreads = 4 }).Fit(points).Coordinates.Data;
+        CollectionAssert.AreEqual(one, two);
+        CollectionAssert.AreEqual(one, four);
+    }
+
+    [TestMethod]
     public void Fit_NaN_NamesTheFirstBadRow()
     {
         var points = TestData.Random(100, 4, seed: 1);

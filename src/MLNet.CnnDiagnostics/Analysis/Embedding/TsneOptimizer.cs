@@ -152,7 +152,11 @@ internal sealed class TsneOptimizer
         return sum;
     }
 
-    /// <summary>The same sum, 8 neighbours at a time through AVX2 gathers of their coordinates.</summary>
+    /// <summary>
+    /// The same sum, 8 neighbours at a time: each neighbour's (x, y) pair is fetched by one 64-bit gather lane (4 pairs a
+    /// gather, half the gathered elements of fetching x and y apart), then split into x and y lanes
+    /// (x₀x₁x₄x₅x₂x₃x₆x₇ order, so the values are permuted to match).
+    /// </summary>
     private unsafe double AttractionOfVectorized(int i)
     {
         var rows = _p.RowStart;
@@ -163,14 +167,17 @@ internal sealed class TsneOptimizer
             var xi = Vector256.Create(y[2 * i]);
             var yi = Vector256.Create(y[2 * i + 1]);
             var one = Vector256.Create(1f);
+            var order = Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7);
             Vector256<float> ax = default, ay = default;
             int a = s;
             for (; a + 8 <= e; a += 8)
             {
-                var index = Avx2.ShiftLeftLogical(Avx.LoadVector256(cols + a), 1);
-                var dx = xi - Avx2.GatherVector256(y, index, 4);
-                var dy = yi - Avx2.GatherVector256(y + 1, index, 4);
-                var w = Avx.LoadVector256(vals + a) / (one + dx * dx + dy * dy);
+                var index = Avx.LoadVector256(cols + a);
+                var low = Avx2.GatherVector256((long*)y, index.GetLower(), 8).AsSingle();
+                var high = Avx2.GatherVector256((long*)y, index.GetUpper(), 8).AsSingle();
+                var dx = xi - Avx.Shuffle(low, high, 0x88);
+                var dy = yi - Avx.Shuffle(low, high, 0xDD);
+                var w = Avx2.PermuteVar8x32(Avx.LoadVector256(vals + a), order) / (one + dx * dx + dy * dy);
                 ax += w * dx; ay += w * dy;
             }
             float sx = Vector256.Sum(ax), sy = Vector256.Sum(ay);
