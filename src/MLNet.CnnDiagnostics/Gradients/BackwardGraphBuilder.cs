@@ -17,7 +17,7 @@ public sealed class BackwardGraphBuilder
     {
         new ConvRule(), new BatchNormalizationRule(), new ReluRule(), new LeakyReluRule(), new ClipRule(), new SigmoidRule(),
         new TanhRule(), new SoftmaxRule(), new MaxPoolRule(), new AveragePoolRule(), new GlobalAveragePoolRule(),
-        new ArithmeticRule(), new GemmRule(), new MatMulRule(), new ReshapeRule(), new TransposeRule(), new ConcatRule(), new SplitRule(),
+        new ArithmeticRule(), new GemmRule(), new MatMulRule(), new ReshapeRule(), new TransposeRule(), new ConcatRule(), new SplitRule(), new SqrtRule(),
         new PadRule(), new ReduceRule(), new IdentityRule(),
     }.SelectMany(r => r.OpTypes.Select(op => (op, r))).ToDictionary(p => p.op, p => p.r);
 
@@ -186,16 +186,27 @@ public sealed class BackwardGraphBuilder
     private static void AppendHead(ModelProto model, LinearHead head)
     {
         var graph = model.Graph;
-        var flat = new NodeProto { OpType = "Flatten", Name = "head/flatten", Input = { head.FeatureTensor }, Output = { "head/features" }, Attribute = { NodeAttributes.Int("axis", 1) } };
+        graph.Node.Add(new NodeProto { OpType = "Flatten", Name = "head/flatten", Input = { head.FeatureTensor }, Output = { "head/features" }, Attribute = { NodeAttributes.Int("axis", 1) } });
+        string features = "head/features";
+        if (head.NormalizeFeatures)
+        {
+            // features / sqrt(Σ features² + ε), with the sum as a MatMul by ones (an op whose form no opset changed).
+            graph.Initializer.Add(ConstantTensors.Float("head/ones", Enumerable.Repeat(1f, head.Features).ToArray(), [head.Features, 1]));
+            graph.Initializer.Add(ConstantTensors.Float("head/eps", [1e-24f], [1]));
+            graph.Node.Add(new NodeProto { OpType = "Mul", Name = "head/square", Input = { features, features }, Output = { "head/squares" } });
+            graph.Node.Add(new NodeProto { OpType = "MatMul", Name = "head/sum", Input = { "head/squares", "head/ones" }, Output = { "head/sum_squares" } });
+            graph.Node.Add(new NodeProto { OpType = "Add", Name = "head/add_eps", Input = { "head/sum_squares", "head/eps" }, Output = { "head/sum_squares_eps" } });
+            graph.Node.Add(new NodeProto { OpType = "Sqrt", Name = "head/norm", Input = { "head/sum_squares_eps" }, Output = { "head/norm" } });
+            graph.Node.Add(new NodeProto { OpType = "Div", Name = "head/normalize", Input = { features, "head/norm" }, Output = { "head/unit_features" } });
+            features = "head/unit_features";
+        }
         graph.Initializer.Add(ConstantTensors.Float("head/weights", head.Weights.Data, [head.Classes, head.Features]));
         graph.Initializer.Add(ConstantTensors.Float("head/bias", head.Bias, [head.Classes]));
-        var gemm = new NodeProto
+        graph.Node.Add(new NodeProto
         {
-            OpType = "Gemm", Name = "head/gemm", Input = { "head/features", "head/weights", "head/bias" }, Output = { LinearHead.LogitsTensor },
+            OpType = "Gemm", Name = "head/gemm", Input = { features, "head/weights", "head/bias" }, Output = { LinearHead.LogitsTensor },
             Attribute = { NodeAttributes.Int("transB", 1) },
-        };
-        graph.Node.Add(flat);
-        graph.Node.Add(gemm);
+        });
     }
 
     /// <summary>

@@ -32,6 +32,9 @@ public sealed class LinearHead
     /// <summary>Bias, one per class.</summary>
     public float[] Bias { get; }
 
+    /// <summary>Whether the head reads the features divided by their L2 norm (as the embedding tap's <c>normalize</c> option gives them).</summary>
+    public bool NormalizeFeatures { get; init; }
+
     /// <summary>Number of classes.</summary>
     public int Classes => Weights.Shape[0];
 

@@ -11,7 +11,11 @@ namespace MLNet.CnnDiagnostics.MLNet;
 /// <param name="PixelColumn">The column of image tensors the network reads.</param>
 /// <param name="ColumnTensors">The tensor behind each column the stage produces (including later copies of those columns).</param>
 /// <param name="Stage">How the stage was found (for the report).</param>
-internal sealed record LocatedCnn(ModelGraph Graph, string PixelColumn, IReadOnlyDictionary<string, string> ColumnTensors, string Stage);
+internal sealed record LocatedCnn(ModelGraph Graph, string PixelColumn, IReadOnlyDictionary<string, string> ColumnTensors, string Stage)
+{
+    /// <summary>Columns that hold their tensor divided by its L2 norm (the embedding tap's <c>normalize</c> option).</summary>
+    public IReadOnlySet<string> NormalizedColumns { get; init; } = new HashSet<string>();
+}
 
 /// <summary>Finds the CNN and the classifier head inside a fitted pipeline.</summary>
 internal static class CnnLocator
@@ -59,9 +63,11 @@ internal static class CnnLocator
         var tap = stages.OfType<OnnxTapTransformer>().FirstOrDefault();
         if (tap is not null)
         {
-            // A normalised embedding column is not the raw tensor, so it is not offered as the head's input.
-            var columns = tap is EmbeddingExtractionTransformer { Normalize: true } ? [] : tap.Columns.ToDictionary(c => c.Name, c => c.Tensor);
-            return new LocatedCnn(tap.Model, tap.InputColumnName, columns, $"CnnDiagnostics tap {tap.GetType().Name}");
+            var normalized = tap is EmbeddingExtractionTransformer { Normalize: true } ? tap.Columns.Select(c => c.Name).ToHashSet() : [];
+            return new LocatedCnn(tap.Model, tap.InputColumnName, tap.Columns.ToDictionary(c => c.Name, c => c.Tensor), $"CnnDiagnostics tap {tap.GetType().Name}")
+            {
+                NormalizedColumns = normalized,
+            };
         }
         return null;
     }

@@ -48,12 +48,13 @@ internal static class SampleReader
             ClassNames = classNames,
             HeadWeights = headOnCnn ? head!.Weights : null,
             HeadBiases = headOnCnn ? head!.Biases : null,
+            HeadNormalizesFeatures = headOnCnn && cnn.NormalizedColumns.Contains(head!.FeatureColumnName),
         };
         // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
         context.Predictions = predictions
             ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(classifier.Outputs[0]) : null);
         context.ClassifierSource =
-            headOnCnn ? $"ML.NET linear head ({head!.Classes} classes) on the CNN's '{head.FeatureColumnName}' ({embedding}), folded into the graph as a Gemm"
+            headOnCnn ? $"ML.NET linear head ({head!.Classes} classes) on the CNN's '{head.FeatureColumnName}' ({embedding}{(context.HeadNormalizesFeatures ? ", L2-normalised" : "")}), folded into the graph as a Gemm"
             : classifier is not null ? $"the model's own classifier layer '{classifier.Name}'"
             : predictions is not null ? $"column '{options.PredictedLabelColumnName}' (no class scores: its head does not read the CNN's output directly)"
             : "";
@@ -78,7 +79,13 @@ internal static class SampleReader
         var e = context.Embeddings;
         return Enumerable.Range(0, context.Rows).Select(r =>
         {
-            var logits = head.Logits(e.Data.AsSpan(r * e.Shape[1], e.Shape[1]));
+            var features = e.Data.AsSpan(r * e.Shape[1], e.Shape[1]).ToArray();
+            if (context.HeadNormalizesFeatures)
+            {
+                float norm = MathF.Max(System.Numerics.Tensors.TensorPrimitives.Norm(features), 1e-12f);
+                for (int i = 0; i < features.Length; i++) features[i] /= norm;
+            }
+            var logits = head.Logits(features);
             return Array.IndexOf(logits, logits.Max());
         }).ToArray();
     }

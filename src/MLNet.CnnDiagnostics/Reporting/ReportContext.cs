@@ -50,6 +50,12 @@ internal sealed class ReportContext : IDisposable
 
     public float[]? HeadBiases { get; init; }
 
+    /// <summary>Whether the head reads the embedding divided by its L2 norm.</summary>
+    public bool HeadNormalizesFeatures { get; init; }
+
+    /// <summary>The linear head as the gradient engine folds it into the graph, or null.</summary>
+    public LinearHead? Head => HeadWeights is null ? null : new LinearHead(EmbeddingTensor, HeadWeights, HeadBiases!) { NormalizeFeatures = HeadNormalizesFeatures };
+
     public string ClassName(int index) => index >= 0 && index < ClassNames.Count ? ClassNames[index] : index.ToString();
 
     /// <summary>A sampled row as a displayable image (inverse of the preprocessing given in the options).</summary>
@@ -106,8 +112,7 @@ internal sealed class ReportContext : IDisposable
         {
             if (_gradients is null && HasClassScores)
             {
-                var head = HeadWeights is not null ? new LinearHead(EmbeddingTensor, HeadWeights, HeadBiases!) : null;
-                _gradients = new GradientEngine(Graph, head, Options.Execution);
+                _gradients = new GradientEngine(Graph, Head, Options.Execution);
             }
             return _gradients;
         }

@@ -130,6 +130,42 @@ public sealed class BackwardRuleTests
     }
 
     [TestMethod]
+    public void Sqrt()
+    {
+        var m = new TinyModel([1, 2, 3, 3]);
+        m.Node("Mul", ["x", "x"], "sq");
+        m.Node("Add", ["sq", m.Scalar("one", 1f)], "pos");
+        m.Node("Sqrt", ["pos"], "y");
+        AssertMatches(m, "y");
+    }
+
+    [TestMethod]
+    public void LinearHeadOnL2NormalisedFeatures()
+    {
+        // the head of an ML.NET trainer fed by ExtractEmbedding(normalize: true): logits = W·(f/‖f‖) + b
+        var m = new TinyModel([1, 2, 5, 5]);
+        m.Node("Conv", ["x", m.Weight("w", 6, 2, 3, 3), m.Weight("b", 6)], "c");
+        m.Node("Tanh", ["c"], "t");
+        m.Node("GlobalAveragePool", ["t"], "g");
+        var random = new Random(3);
+        var weights = new FloatTensor([4, 6], Enumerable.Range(0, 24).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
+        var bias = new[] { 0.1f, -0.2f, 0.3f, 0f };
+        using var engine = new GradientEngine(m.Build("g"), new LinearHead("g", weights, bias) { NormalizeFeatures = true });
+        double error = FiniteDifferences.Check(engine, m.InputShape);
+        Assert.IsLessThan(Tolerance, error, $"relative error {error:E2}");
+
+        var x = FiniteDifferences.SeparatedInput(m.InputShape, 7);
+        var result = engine.Evaluate(x, new ClassTarget(0), [LinearHead.LogitsTensor, "g"]);
+        var f = result.Outputs["g"].Data;
+        double norm = Math.Sqrt(f.Sum(v => (double)v * v));
+        for (int k = 0; k < 4; k++)
+        {
+            double expected = bias[k] + Enumerable.Range(0, 6).Sum(d => weights[k, d] * f[d] / norm);
+            Assert.AreEqual(expected, result.Outputs[LinearHead.LogitsTensor].Data[k], 1e-5, $"logit {k}");
+        }
+    }
+
+    [TestMethod]
     public void SplitAlongChannels_BothOutputsUsed()
     {
         var m = new TinyModel([1, 4, 3, 3]);

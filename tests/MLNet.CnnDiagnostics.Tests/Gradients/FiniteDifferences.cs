@@ -56,6 +56,12 @@ internal static class FiniteDifferences
     public static double Check(byte[] model, int[] inputShape, int seed = 7, float step = 1e-3f)
     {
         using var engine = new GradientEngine(model);
+        return Check(engine, inputShape, seed, step);
+    }
+
+    /// <summary>The engine's input gradient of a random weighting of its default target against central differences.</summary>
+    public static double Check(GradientEngine engine, int[] inputShape, int seed = 7, float step = 1e-3f)
+    {
         var x = SeparatedInput(inputShape, seed);
         var outShape = engine.Builder.ItemShape(engine.Builder.DefaultTarget);
         var weights = RandomInput([(int)FloatTensor.ElementCount(outShape)], seed + 1).Data;

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.CnnDiagnostics.Execution;
+using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.MLNet;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
@@ -153,5 +154,35 @@ public sealed class ReportEdgeCaseTests
         Assert.HasCount(3 + 74, m.Report.Summary.Model.Layers, "preprocessing and ResNet18 composed");
         Assert.AreEqual(512, m.Report.Summary.Embedding!.Dimension);
         StringAssert.Contains(m.Report.Summary.Classifier!.Source, "ML.NET linear head");
+    }
+
+    [TestMethod]
+    public void HeadOnNormalisedEmbeddings_IsFoldedWithTheNormalisation()
+    {
+        var ml = new MLContext(1);
+        var graph = ModelGraph.Load(Tiny(3).ToByteArray(), "tiny");
+        var data = Data(ml, 3, 30);
+        var m = ml.Transforms.Conversion.MapValueToKey("Label", "Digit")
+            .Append(ml.Transforms.ExtractEmbedding(new EmbeddingExtractionOptions { OutputColumnName = "Features", InputColumnName = "x", Model = graph, Layer = "features", Normalize = true }))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
+            .AppendVisualization(o => { o.ReportPath = null; o.MaxRows = 30; o.Sections = ReportSections.Decisions | ReportSections.Sanity; })
+            .Fit(data);
+        Assert.AreEqual(0, m.Report.Summary.Skipped.Count, Skipped(m));
+        StringAssert.Contains(m.Report.Summary.Classifier!.Source, "L2-normalised");
+        Assert.IsNotEmpty(m.Report.Summary.Attributions);
+        Assert.IsLessThan(0.05, m.Report.Summary.Sanity.GradientRelativeError!.Value);
+
+        // The folded head reproduces ML.NET's own scores: softmax(W·f/‖f‖ + b).
+        var head = CnnLocator.FindHead(m.Model)!;
+        using var engine = new GradientEngine(graph, new LinearHead("features", head.Weights, head.Biases) { NormalizeFeatures = true });
+        var scores = m.Model.Transform(data).GetColumn<float[]>("Score").ToList();
+        var pixels = data.GetColumn<float[]>("x").ToList();
+        for (int i = 0; i < 5; i++)
+        {
+            var logits = engine.Evaluate(new FloatTensor([1, 3, 8, 8], pixels[i]), new ClassTarget(0), [LinearHead.LogitsTensor]).Outputs[LinearHead.LogitsTensor].Data;
+            double max = logits.Max(), sum = logits.Sum(v => Math.Exp(v - max));
+            for (int k = 0; k < logits.Length; k++)
+                Assert.AreEqual(scores[i][k], Math.Exp(logits[k] - max) / sum, 1e-4, $"row {i} class {k}");
+        }
     }
 }

@@ -48,8 +48,7 @@ internal sealed class SanitySection : ReportSectionBuilder
     private static GradientEngine RandomizedEngine(ReportContext context)
     {
         var graph = context.Graph.WithReinitializedConvolutions(context.Options.Seed);
-        var head = context.HeadWeights is not null ? new LinearHead(context.EmbeddingTensor, context.HeadWeights, context.HeadBiases!) : null;
-        return new GradientEngine(graph, head, context.Options.Execution);
+        return new GradientEngine(graph, context.Head, context.Options.Execution);
     }
 
     /// <summary>Relative error |g·d − (f(x+hd) − f(x−hd))/2h| / |g·d| along d = ½ ĝ + ½ random unit, best over four steps h.</summary>
