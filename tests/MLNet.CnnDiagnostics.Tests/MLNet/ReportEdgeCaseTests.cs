@@ -147,6 +147,7 @@ public sealed class ReportEdgeCaseTests
         var data = VisualizationTests.Digits(ml, 24);
         var m = ml.Transforms.Conversion.MapValueToKey("Label", "Digit")
             .Append(ml.Transforms.DnnFeaturizeImage("Features", d => d.ModelSelector.ResNet18(ml, d.OutputColumn, d.InputColumn), "Pixels"))
+            .AppendCacheCheckpoint(ml) // the trainer's passes read cached features instead of re-running ResNet18 row by row
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
             .AppendVisualization(o => { o.ReportPath = null; o.MaxRows = 12; o.Sections = ReportSections.Model | ReportSections.Embedding | ReportSections.Decisions; })
             .Fit(data);
