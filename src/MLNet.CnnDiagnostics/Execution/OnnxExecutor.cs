@@ -71,6 +71,7 @@ public sealed class OnnxExecutor : IDisposable
                 var shape = outputs[i].GetTensorTypeAndShape().Shape.Select(d => (int)d).ToArray();
                 result[outputNames[i]] = new FloatTensor(shape, outputs[i].GetTensorDataAsSpan<float>().ToArray());
             }
+            GC.KeepAlive(this); // the session must not be finalized while a run on it is in native code
             return result;
         }
         catch (OnnxRuntimeException e)

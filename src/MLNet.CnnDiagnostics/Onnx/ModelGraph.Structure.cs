@@ -128,7 +128,10 @@ public sealed partial class ModelGraph
                         : throw new CnnDiagnosticsException($"model '{SourceName}' has a second input '{name}' of type {meta.ElementDataType}; only models whose extra inputs are float can be measured.");
                 }
                 var names = session.OutputNames.ToList();
-                using var outputs = session.Run(new RunOptions(), inputs.Keys.ToList(), inputs.Values.ToList(), names);
+                // The run options must stay referenced until Run returns: an unreferenced RunOptions can be finalized
+                // (its native handle freed) while ONNX Runtime still uses it, a crash seen under GC pressure.
+                using var runOptions = new RunOptions();
+                using var outputs = session.Run(runOptions, inputs.Keys.ToList(), inputs.Values.ToList(), names);
                 for (int i = 0; i < names.Count; i++)
                 {
                     if (!outputs[i].IsTensor) continue;
