@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Ops;
 using System.Globalization;
 using MLNet.CnnDiagnostics.Onnx;
 

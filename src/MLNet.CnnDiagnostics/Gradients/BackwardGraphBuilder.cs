@@ -1,33 +1,18 @@
 using Google.Protobuf;
-using MLNet.CnnDiagnostics.Gradients.Rules;
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Gradients;
 
 /// <summary>
-/// Writes the backward pass of an ONNX CNN as ordinary ONNX ops, one <see cref="BackwardRule"/> per op type, so
+/// Writes the backward pass of an ONNX CNN as ordinary ONNX ops, one backward rule per op type from the <see cref="OpTable"/>, so
 /// ONNX Runtime computes gradients of a target with respect to the input or any inner tensor, for a whole batch.
 /// The forward model is prepared once: initializers leave the graph inputs, the batch dimension becomes symbolic,
 /// an optional linear head is appended, tensor shapes are probed with one run, and the opset is raised to 17.
 /// </summary>
 public sealed class BackwardGraphBuilder
 {
-    private static readonly Dictionary<string, BackwardRule> Rules = new BackwardRule[]
-    {
-        new ConvRule(), new BatchNormalizationRule(), new ReluRule(), new LeakyReluRule(), new ClipRule(), new SigmoidRule(),
-        new TanhRule(), new SoftmaxRule(), new MaxPoolRule(), new AveragePoolRule(), new GlobalAveragePoolRule(),
-        new ArithmeticRule(), new GemmRule(), new MatMulRule(), new ReshapeRule(), new TransposeRule(), new ConcatRule(), new SplitRule(), new SqrtRule(),
-        new PadRule(), new ReduceRule(), new IdentityRule(),
-    }.SelectMany(r => r.OpTypes.Select(op => (op, r))).ToDictionary(p => p.op, p => p.r);
-
-    /// <summary>Ops whose outputs carry no gradient (shapes, comparisons, rounding): differentiation stops there.</summary>
-    private static readonly HashSet<string> PiecewiseConstant =
-    [
-        "Shape", "Size", "ArgMax", "ArgMin", "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Not", "And", "Or", "Xor",
-        "NonZero", "Floor", "Ceil", "Round", "Sign", "IsNaN", "IsInf", "ConstantOfShape", "EyeLike", "RandomNormalLike", "RandomUniformLike",
-    ];
-
     private readonly ModelProto _forward;
     private readonly Dictionary<string, int[]> _shapes;
     private readonly int _probeBatch;
@@ -131,7 +116,7 @@ public sealed class BackwardGraphBuilder
         // tensors that depend on a differentiated tensor: only their producers need backward rules
         var requiresGrad = withRespectTo.ToHashSet();
         foreach (var node in forwardNodes)
-            if (!PiecewiseConstant.Contains(node.OpType) && node.Input.Any(requiresGrad.Contains))
+            if (OpTable.Find(node.OpType) is not { Differentiable: false } && node.Input.Any(requiresGrad.Contains))
                 foreach (var o in node.Output) requiresGrad.Add(o);
 
         var contributions = new Dictionary<string, List<string>> { [target] = [BackwardGraph.SeedName] };
@@ -149,9 +134,9 @@ public sealed class BackwardGraphBuilder
             if (!node.Output.Any(contributions.ContainsKey)) continue;
             var need = node.Input.Select(x => x != "" && requiresGrad.Contains(x)).ToArray();
             if (!need.Any(b => b)) continue;
-            if (!Rules.TryGetValue(node.OpType, out var rule) || (node.HasDomain && node.Domain is not ("" or "ai.onnx")))
+            if (OpTable.Find(node.OpType) is not { Differentiable: true } rule || (node.HasDomain && node.Domain is not ("" or "ai.onnx")))
                 throw new CnnDiagnosticsException(
-                    $"{NodeAttributes.Describe(node)} has no backward rule; ops with rules: {string.Join(", ", Rules.Keys.Order())}.");
+                    $"{NodeAttributes.Describe(node)} has no backward rule; ops with rules: {string.Join(", ", OpTable.DifferentiableOpTypes)}.");
             var grads = rule.Backward(ctx, node, node.Output.Select(o => contributions.ContainsKey(o) ? Total(o) : null).ToList(), need);
             for (int k = 0; k < grads.Length && k < node.Input.Count; k++)
             {

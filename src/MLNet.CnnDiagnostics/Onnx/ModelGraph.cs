@@ -135,6 +135,39 @@ public sealed partial class ModelGraph
     public bool IsWeight(string tensorName) =>
         _initializers.ContainsKey(tensorName) || (_producers.TryGetValue(tensorName, out var n) && n.OpType == "Constant");
 
+    /// <summary>
+    /// Whether the image input is planar (<c>[N,C,H,W]</c>) or channels last (<c>[N,H,W,C]</c>): channels last when the
+    /// input is transposed to planar by its first node (perm [0,3,1,2]), or when its last dimension is 1, 3 or 4 and its
+    /// second is not.
+    /// </summary>
+    public ImageLayout ImageLayout
+    {
+        get
+        {
+            var consumer = Proto.Graph.Node.FirstOrDefault(n => n.Input.Contains(ImageInput.Name));
+            if (consumer is { OpType: "Transpose" } && NodeAttributes.GetInts(consumer, "perm") is [0, 3, 1, 2]) return ImageLayout.ChannelsLast;
+            var s = ImageInput.Shape!;
+            return s[3] is 1 or 3 or 4 && s[1] is not (1 or 3 or 4) ? ImageLayout.ChannelsLast : ImageLayout.Planar;
+        }
+    }
+
+    /// <summary>The image input's channels, height and width (−1 where not fixed), whatever its layout.</summary>
+    public (int Channels, int Height, int Width) ImageSize
+    {
+        get
+        {
+            var s = ImageInput.Shape!;
+            return ImageLayout == ImageLayout.ChannelsLast ? (s[3], s[1], s[2]) : (s[1], s[2], s[3]);
+        }
+    }
+
+    /// <summary>The value of an initializer or Constant node, or null when the tensor is computed.</summary>
+    internal TensorProto? FindConstant(string tensorName)
+    {
+        if (_initializers.TryGetValue(tensorName, out var init)) return init;
+        return _producers.TryGetValue(tensorName, out var n) && n.OpType == "Constant" ? n.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null;
+    }
+
     /// <summary>Reads an initializer or a Constant node's value as a float tensor (float, float16, double and integer encodings).</summary>
     public FloatTensor GetWeight(string name)
     {

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Analysis.Activations;
 using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Onnx;

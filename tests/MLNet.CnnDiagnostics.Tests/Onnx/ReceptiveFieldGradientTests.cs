@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Tests.Gradients;

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Onnx;
 
@@ -42,9 +43,9 @@ public sealed class ReceptiveFieldTests
         Assert.AreEqual((16, 16), f.SpatialSize("conv2"));
         Assert.AreEqual((8, 8), f.SpatialSize("add"));
         Assert.AreEqual((1, 1), f.SpatialSize("gap"));
-        var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => f["dense"]);
-        StringAssert.Contains(e.Message, "Flatten");
-        StringAssert.Contains(e.Message, "no spatial receptive field");
+        // a Gemm on the flattened pool mixes every position: the whole image, as the global pool already sees
+        Assert.AreEqual(f["gap"], f["dense"]);
+        Assert.AreEqual((1, 1), f.SpatialSize("dense"));
         StringAssert.Contains(Assert.ThrowsExactly<CnnDiagnosticsException>(() => f["conv7"]).Message, "closest: conv1");
     }
 
@@ -93,6 +94,10 @@ public sealed class ReceptiveFieldTests
         StringAssert.Contains(jumps.Message, "jumps 2 and 1");
         var concat = ReceptiveFieldCalculator.Compute("x", 8, 8, [Node("c", "Concat", ["x", "x"], axis: 3)]);
         StringAssert.Contains(Assert.ThrowsExactly<CnnDiagnosticsException>(() => concat["c"]).Message, "axis 3");
+        var unknown = ReceptiveFieldCalculator.Compute("x", 8, 8, [Node("odd", "MyCustomOp", ["x"]), Node("after", "Relu", ["odd_out"])]);
+        var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => unknown["after"]);
+        StringAssert.Contains(e.Message, "no spatial receptive field");
+        StringAssert.Contains(e.Message, "MyCustomOp node 'odd'");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ReceptiveField.Pixel.Rectangle(-1, 0));
     }
 

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Analysis.Activations;
 using MLNet.CnnDiagnostics.Analysis.ClassVisualization;
 using MLNet.CnnDiagnostics.Gradients;

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Reporting.Sections;

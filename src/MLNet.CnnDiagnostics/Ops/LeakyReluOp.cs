@@ -1,12 +1,14 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>LeakyRelu: the gradient where the input is positive, alpha times it elsewhere.</summary>
-internal sealed class LeakyReluRule : BackwardRule
+internal sealed class LeakyReluOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["LeakyRelu"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Tanh: gy · (1 − y²).</summary>
-internal sealed class TanhRule : BackwardRule
+internal sealed class TanhOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Tanh"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

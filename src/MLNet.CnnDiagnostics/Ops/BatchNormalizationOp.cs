@@ -1,12 +1,16 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>BatchNormalization (inference): a per-channel scale, scale / sqrt(var + epsilon).</summary>
-internal sealed class BatchNormalizationRule : BackwardRule
+internal sealed class BatchNormalizationOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["BatchNormalization"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
+
+    public override int ActivationOutputs => 1;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

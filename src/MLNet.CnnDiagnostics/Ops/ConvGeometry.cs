@@ -1,7 +1,7 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>
 /// Explicit geometry of a convolution or pooling window (kernel, strides, dilations, begin/end pads per spatial axis)

@@ -1,12 +1,17 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Split: the outputs' gradients concatenated back along the axis, zeros for outputs that receive none.</summary>
-internal sealed class SplitRule : BackwardRule
+internal sealed class SplitOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Split"];
+
+    public override FieldRule Field => FieldRule.Layout;
+
+    internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
+        FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", 0), "splits");
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string outputGradient, bool[] needsGradient) =>
         Backward(ctx, node, [outputGradient, .. Enumerable.Repeat<string?>(null, node.Output.Count - 1)], needsGradient);

@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Sigmoid: gy · y · (1 − y).</summary>
-internal sealed class SigmoidRule : BackwardRule
+internal sealed class SigmoidOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Sigmoid"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

@@ -1,7 +1,7 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>
 /// What a backward rule sees: the graph being extended, the forward tensors' shapes (probed at a batch of

@@ -1,12 +1,14 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Gemm: Y = α·A'·B' + β·C, with A' and B' optionally transposed; the gradients are Gemms again.</summary>
-internal sealed class GemmRule : BackwardRule
+internal sealed class GemmOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Gemm"];
+
+    public override FieldRule Field => FieldRule.Global;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

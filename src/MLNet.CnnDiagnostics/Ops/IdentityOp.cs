@@ -1,11 +1,15 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Identity and inference-time Dropout: the gradient passes unchanged.</summary>
-internal sealed class IdentityRule : BackwardRule
+internal sealed class IdentityOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Identity", "Dropout"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
+
+    public override int ActivationOutputs => 1;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

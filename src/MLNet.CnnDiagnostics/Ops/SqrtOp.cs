@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Sqrt: gy · 0.5 / y.</summary>
-internal sealed class SqrtRule : BackwardRule
+internal sealed class SqrtOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Sqrt"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need) =>
         [ctx.Emit("Div", [ctx.Emit("Mul", [gy, ctx.Scalar(0.5f)]), node.Output[0]])];

@@ -1,12 +1,25 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>MatMul (both operands of rank ≥ 2, batch axes broadcast): gA = gY·Bᵀ, gB = Aᵀ·gY, each summed over broadcast axes.</summary>
-internal sealed class MatMulRule : BackwardRule
+internal sealed class MatMulOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["MatMul"];
+
+    public override FieldRule Field => FieldRule.Global;
+
+    // A constant matrix over the last axis (a pointwise linear layer, as in ConvNeXt's channels-last blocks) keeps
+    // each position; one that contracts a spatial axis mixes all of them.
+    internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)
+    {
+        var input = FirstKnown(inputs);
+        bool onlyLeft = inputs.Count > 1 && inputs[0] is not null && inputs[1] is null;
+        return onlyLeft && !input.IsSpatialAxis(-1) && input.HasSpatialAxes && input.Height * input.Width > 1
+            ? FieldStep.Same(input)
+            : FieldStep.Same(FieldFlow.Global(input, node, 0));
+    }
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

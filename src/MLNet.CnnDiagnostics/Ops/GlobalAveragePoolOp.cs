@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>GlobalAveragePool: the gradient divided by the spatial size, broadcast over the input.</summary>
-internal sealed class GlobalAveragePoolRule : BackwardRule
+internal sealed class GlobalAveragePoolOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["GlobalAveragePool"];
+
+    public override FieldRule Field => FieldRule.Global;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

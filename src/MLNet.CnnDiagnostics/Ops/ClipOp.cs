@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Clip (opset 11+, bounds as inputs): the gradient strictly inside the bounds, zero outside.</summary>
-internal sealed class ClipRule : BackwardRule
+internal sealed class ClipOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Clip"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

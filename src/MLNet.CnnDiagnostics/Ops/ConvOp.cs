@@ -1,12 +1,14 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Conv: the input gradient is a ConvTranspose with the same weights, strides, dilations, pads and groups.</summary>
-internal sealed class ConvRule : BackwardRule
+internal sealed class ConvOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Conv"];
+
+    public override FieldRule Field => FieldRule.Window;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

@@ -1,12 +1,17 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Softmax (opset 13+, one axis): y · (gy − Σ_axis gy·y).</summary>
-internal sealed class SoftmaxRule : BackwardRule
+internal sealed class SoftmaxOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Softmax"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
+
+    internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
+        FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", -1), "normalises") is { Reason: not null } ? FieldStep.Same(FieldFlow.Global(FirstKnown(inputs), node, 0)) : FieldStep.Same(FirstKnown(inputs));
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

@@ -1,15 +1,19 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>
 /// MaxPool: the forward node also emits its argmax Indices (flat over the whole input), and the gradient is
 /// scattered back with ScatterElements reduction=add, so overlapping windows add up (MaxUnpool would overwrite).
 /// </summary>
-internal sealed class MaxPoolRule : BackwardRule
+internal sealed class MaxPoolOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["MaxPool"];
+
+    public override FieldRule Field => FieldRule.Window;
+
+    public override int ActivationOutputs => 1;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

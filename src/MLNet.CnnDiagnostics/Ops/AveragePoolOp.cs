@@ -1,15 +1,17 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>
 /// AveragePool: the gradient divided by each window's element count, spread back over the window by a
 /// single-channel ConvTranspose with a kernel of ones (batch and channels folded together).
 /// </summary>
-internal sealed class AveragePoolRule : BackwardRule
+internal sealed class AveragePoolOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["AveragePool"];
+
+    public override FieldRule Field => FieldRule.Window;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Add, Sub, Mul, Div with multidirectional broadcasting: each operand's gradient summed over the axes it was broadcast along.</summary>
-internal sealed class ArithmeticRule : BackwardRule
+internal sealed class ArithmeticOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Add", "Sub", "Mul", "Div"];
+
+    public override FieldRule Field => FieldRule.Join;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

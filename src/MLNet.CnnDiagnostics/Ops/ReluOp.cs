@@ -1,11 +1,13 @@
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Relu: the gradient where the input is positive; in guided backprop also only where the gradient is positive.</summary>
-internal sealed class ReluRule : BackwardRule
+internal sealed class ReluOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Relu"];
+
+    public override FieldRule Field => FieldRule.PositionWise;
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

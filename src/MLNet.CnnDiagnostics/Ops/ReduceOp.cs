@@ -1,12 +1,25 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>ReduceMean and ReduceSum (axes as attribute or input): the gradient broadcast back, divided by the count for the mean.</summary>
-internal sealed class ReduceRule : BackwardRule
+internal sealed class ReduceOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["ReduceMean", "ReduceSum"];
+
+    public override FieldRule Field => FieldRule.Global;
+
+    // Reducing over rows or columns mixes the positions; reducing over channels keeps each one.
+    internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)
+    {
+        var input = FirstKnown(inputs);
+        var axes = node.GetIntegers("axes") ?? node.GetIntegers("input1");
+        if (axes is null || axes.Length == 0 || axes.Any(input.IsSpatialAxis) || !input.HasSpatialAxes) return FieldStep.Same(FieldFlow.Global(input, node, 0));
+        if (node.GetInteger("keepdims", 1) != 0) return FieldStep.Same(input);
+        int shiftH = axes.Count(a => input.Normalize(a) < input.AxisH), shiftW = axes.Count(a => input.Normalize(a) < input.AxisW);
+        return FieldStep.Same(input.WithAxes(input.AxisH - shiftH, input.AxisW - shiftW, input.Rank - axes.Length));
+    }
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

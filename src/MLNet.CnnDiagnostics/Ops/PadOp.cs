@@ -1,12 +1,31 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Pad (constant mode, opset 11+): the gradient is the slice of the output that covers the input.</summary>
-internal sealed class PadRule : BackwardRule
+internal sealed class PadOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Pad"];
+
+    public override FieldRule Field => FieldRule.Layout;
+
+    // Padding rows and columns shifts every position by the leading pad; padding other axes keeps the field.
+    internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)
+    {
+        var input = FirstKnown(inputs);
+        var pads = node.GetIntegers("pads") ?? node.GetIntegers("input1");
+        if (pads is null || !input.HasSpatialAxes || pads.Length != 2 * input.Rank)
+            return pads is null || pads.All(p => p == 0) ? FieldStep.Same(input) : FieldStep.Fail($"Pad node '{node.Name}' has pads the calculator cannot place");
+        int r = input.Rank;
+        var field = new ReceptiveField(input.Field.Y.Through(1, 1, 1, (int)pads[input.AxisH]), input.Field.X.Through(1, 1, 1, (int)pads[input.AxisW]));
+        return FieldStep.Same(input with
+        {
+            Field = field,
+            Height = input.Height + (int)(pads[input.AxisH] + pads[input.AxisH + r]),
+            Width = input.Width + (int)(pads[input.AxisW] + pads[input.AxisW + r]),
+        });
+    }
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {

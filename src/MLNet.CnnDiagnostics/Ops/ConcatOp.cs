@@ -1,12 +1,17 @@
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients.Rules;
+namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>Concat: the gradient split along the axis by the inputs' run-time sizes.</summary>
-internal sealed class ConcatRule : BackwardRule
+internal sealed class ConcatOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Concat"];
+
+    public override FieldRule Field => FieldRule.Join;
+
+    internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
+        FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", 1), "concatenates") is { Reason: { } why } ? FieldStep.Fail(why) : FieldFlow.Join(node, inputs);
 
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {
