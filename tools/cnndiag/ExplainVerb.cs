@@ -4,6 +4,7 @@ using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Rendering;
+using MLNet.CnnDiagnostics.Selection;
 
 namespace MLNet.CnnDiagnostics.Cli;
 
@@ -13,7 +14,6 @@ internal sealed class ExplainVerb : Verb
     private static readonly string[] Methods = ["gradcam", "saliency", "smoothgrad", "ig", "occlusion"];
 
     // what may follow the last convolution before its block ends: normalisation, activation, a residual sum
-    private static readonly HashSet<string> BlockTail = ["Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "BatchNormalization", "Add", "Sum"];
 
     public override string Name => "explain";
 
@@ -97,23 +97,10 @@ internal sealed class ExplainVerb : Verb
         return CnnDiag.Success;
     }
 
-    /// <summary>
-    /// The last convolution's output, or, where it is read only by its block's tail (batch normalisation, activation, a residual
-    /// Add, as in ResNet's last block), the output of that tail: the activation pytorch-grad-cam users pick by hand.
-    /// </summary>
-    internal static string DefaultCamLayer(ModelGraph graph)
-    {
-        var layers = graph.Layers;
-        var conv = layers.LastOrDefault(l => l.IsConvolution && l.OutputShape is { Length: 4 })
-            ?? throw new CnnDiagnosticsException($"model '{graph.SourceName}' has no convolution with a 4-D output for Grad-CAM; give --layer.");
-        string tensor = conv.Outputs[0];
-        while (true)
-        {
-            var readers = layers.Where(l => l.Inputs.Contains(tensor)).ToList();
-            if (readers.Count != 1 || !BlockTail.Contains(readers[0].OpType) || readers[0].OutputShape is not { Length: 4 }) return tensor;
-            tensor = readers[0].Outputs[0];
-        }
-    }
+    /// <summary>The class-activation-map layer the report also uses (<see cref="LayerSelector"/>).</summary>
+    internal static string DefaultCamLayer(ModelGraph graph) =>
+        LayerSelector.Select(graph).Cam?.Tensor
+        ?? throw new CnnDiagnosticsException($"model '{graph.SourceName}' has no spatial feature map on every path to its output for Grad-CAM; give --layer.");
 
     private static int ArgMax(float[] values)
     {

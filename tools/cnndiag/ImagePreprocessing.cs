@@ -15,6 +15,7 @@ internal sealed class ImagePreprocessing
     public static readonly IReadOnlyList<OptionSpec> Options =
     [
         ModelOption.Spec,
+        ModelOption.LayoutSpec,
         OptionSpec.Value("input", "NAME", "the model's image input (default: its 4-D float input)"),
         new("size", ["H", "W"], "resize images to H×W (default: the model's input size)"),
         OptionSpec.Value("mean", "M...", "per-channel mean on pixels scaled to [0,1], as torchvision's Normalize (one value or one per channel)"),

@@ -11,7 +11,7 @@ internal sealed class LayersVerb : Verb
 
     public override string Summary => "print the layer table: name, operator, output shape, parameters, receptive field";
 
-    public override IReadOnlyList<OptionSpec> Options => [ModelOption.Spec];
+    public override IReadOnlyList<OptionSpec> Options => [ModelOption.Spec, ModelOption.LayoutSpec];
 
     public override string Notes => "The receptive field is the input window (rows × columns, in pixels) that one output position sees; '-' where the output is no longer spatial.";
 

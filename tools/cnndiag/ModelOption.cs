@@ -7,6 +7,9 @@ internal static class ModelOption
 {
     public static readonly OptionSpec Spec = OptionSpec.Value("model", "FILE", "the ONNX model (required)");
 
+    public static readonly OptionSpec LayoutSpec = OptionSpec.Value("layout", "nchw|nhwc",
+        "the image input's layout (default: detected; channels-last models, as Keras/tf2onnx export them, are fed planar images through a Transpose)");
+
     public static ModelGraph Load(CommandLine line)
     {
         string path = line.RequiredString("model");
@@ -14,6 +17,13 @@ internal static class ModelOption
             throw new UsageException($"'--model {path}' is a folder; give an .onnx file.");
         if (!File.Exists(path))
             throw new UsageException($"'--model {path}': the file does not exist; give the path of an .onnx file.");
-        return ModelGraph.Load(path);
+        var graph = ModelGraph.Load(path);
+        var layout = line.Choice("layout", ["nchw", "nhwc"]) switch
+        {
+            "nchw" => ImageLayout.Planar,
+            "nhwc" => ImageLayout.ChannelsLast,
+            _ => graph.ImageLayout,
+        };
+        return graph.AsPlanar(layout);
     }
 }

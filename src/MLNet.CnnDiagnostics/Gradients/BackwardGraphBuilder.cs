@@ -36,6 +36,7 @@ public sealed class BackwardGraphBuilder
         graph.ValueInfo.Clear();
         InputName = inputs[0].Name;
         ModelOutput = graph.Output.Count > 0 ? graph.Output[0].Name : throw new CnnDiagnosticsException("the model has no outputs.");
+        Logits = ModelGraph.LogitsTensorOf(graph);
         if (head is not null) AppendHead(forward, head);
 
         var inputDims = inputs[0].Type?.TensorType?.Shape?.Dim;
@@ -51,8 +52,11 @@ public sealed class BackwardGraphBuilder
     /// <summary>The model's first output (before any head).</summary>
     public string ModelOutput { get; }
 
-    /// <summary>The tensor a target with no tensor reads: the head's logits, or the model's first output.</summary>
-    public string DefaultTarget => _shapes.ContainsKey(LinearHead.LogitsTensor) ? LinearHead.LogitsTensor : ModelOutput;
+    /// <summary>The model's class scores before any final Softmax (the model's first output when it has none).</summary>
+    public string Logits { get; }
+
+    /// <summary>The tensor a target with no tensor reads: the head's logits, or the model's logits (pre-softmax).</summary>
+    public string DefaultTarget => _shapes.ContainsKey(LinearHead.LogitsTensor) ? LinearHead.LogitsTensor : Logits;
 
     /// <summary>The batch size the model is fixed at when its batch dimension could not be made symbolic; else null.</summary>
     public int? FixedBatch { get; }

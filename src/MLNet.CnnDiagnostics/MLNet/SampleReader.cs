@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Reporting;
 
 namespace MLNet.CnnDiagnostics.MLNet;
@@ -9,7 +10,10 @@ internal static class SampleReader
 {
     public static ReportContext Read(IDataView sample, LocatedCnn cnn, ClassifierHead? head, VisualizationOptions options)
     {
-        var dims = cnn.Graph.ImageInput.Shape!.Skip(1).ToArray();
+        // A channels-last model reads [H, W, C] rows; the report works on planar images and the planar form of the model.
+        bool channelsLast = cnn.Graph.ImageLayout == ImageLayout.ChannelsLast;
+        var graph = cnn.Graph.AsPlanar();
+        var dims = graph.ImageInput.Shape!.Skip(1).ToArray();
         int size = dims.Aggregate(1, (a, b) => a * b);
         var pixelColumn = sample.Schema.GetColumnOrNull(cnn.PixelColumn)
             ?? throw new CnnDiagnosticsException($"the CNN's pixel column '{cnn.PixelColumn}' is not visible after the pipeline; {ClosestNames.Suggest(cnn.PixelColumn, sample.Schema.Select(c => c.Name))}.");
@@ -19,7 +23,7 @@ internal static class SampleReader
         {
             if (row.Length != size)
                 throw new CnnDiagnosticsException($"row {count} of column '{cnn.PixelColumn}' has {row.Length} values; model input {cnn.Graph.ImageInput.Name}{cnn.Graph.ImageInput.ShapeText} needs {size}.");
-            data.AddRange(row.DenseValues());
+            data.AddRange(channelsLast ? ToPlanar(row.DenseValues().ToArray(), dims[0], dims[1], dims[2]) : row.DenseValues());
             count++;
         }
         if (count == 0) throw new CnnDiagnosticsException("the data has no rows to analyse.");
@@ -27,10 +31,10 @@ internal static class SampleReader
 
         var classNames = ClassNames(sample, options.LabelColumnName) ?? ClassNames(sample, options.PredictedLabelColumnName) ?? [];
         var labels = ReadClasses(sample, options.LabelColumnName, classNames);
-        var classifier = cnn.Graph.FindClassifierLayer();
+        var classifier = graph.FindClassifierLayer();
         var predictions = ReadClasses(sample, options.PredictedLabelColumnName, classNames);
 
-        string embedding = cnn.Graph.FindEmbeddingTensor();
+        string embedding = graph.FindEmbeddingTensor();
         bool headOnCnn = false;
         if (head is not null)
         {
@@ -42,7 +46,7 @@ internal static class SampleReader
         }
         if (predictions is null && !headOnCnn && classifier is not null && labels is not null)
             (labels, classNames) = AlignWithLogits(labels, classNames);
-        var context = new ReportContext(cnn.Graph, embedding, images, options)
+        var context = new ReportContext(graph, embedding, images, options)
         {
             Labels = labels,
             ClassNames = classNames,
@@ -52,7 +56,7 @@ internal static class SampleReader
         };
         // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
         context.Predictions = predictions
-            ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(classifier.Outputs[0]) : null);
+            ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(graph.FindLogitsTensor()) : null);
         context.ClassifierSource =
             headOnCnn ? $"ML.NET linear head ({head!.Classes} classes) on the CNN's '{head.FeatureColumnName}' ({embedding}{(context.HeadNormalizesFeatures ? ", L2-normalised" : "")}), folded into the graph as a Gemm"
             : classifier is not null ? $"the model's own classifier layer '{classifier.Name}'"
@@ -151,5 +155,16 @@ internal static class SampleReader
             result.Add(i);
         }
         return result.ToArray();
+    }
+
+    /// <summary>An interleaved [H, W, C] image as planar [C, H, W] values.</summary>
+    private static float[] ToPlanar(float[] hwc, int channels, int height, int width)
+    {
+        var chw = new float[hwc.Length];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < channels; c++)
+                    chw[(c * height + y) * width + x] = hwc[(y * width + x) * channels + c];
+        return chw;
     }
 }

@@ -41,8 +41,14 @@ public sealed class VisualizationOptions
     /// <summary>Sections to include.</summary>
     public ReportSections Sections { get; set; } = ReportSections.All;
 
-    /// <summary>Layers of interest (node or tensor names); by default the first convolution, a middle block, the last convolution and the embedding.</summary>
+    /// <summary>
+    /// Layers to investigate (node or tensor names; the first one gets top patches and masks); by default the deepest
+    /// block outputs whose receptive field covers at most half the image (see <c>LayerSelector</c>).
+    /// </summary>
     public IList<string>? Layers { get; set; }
+
+    /// <summary>The layer for class activation maps (Grad-CAM, CAM, Grad-CAM++); by default the last spatial feature map on every path to the class scores.</summary>
+    public string? CamLayer { get; set; }
 
     /// <summary>Rows of the sample used as queries in the nearest-neighbour gallery; by default the first few.</summary>
     public IList<int>? QueryRows { get; set; }

@@ -222,6 +222,35 @@ public sealed partial class ModelGraph
     }
 
     /// <summary>
+    /// The model as a planar one: for a channels-last model (<see cref="ImageLayout"/>), a copy whose image input is
+    /// <c>[N, C, H, W]</c> (same name) followed by a Transpose to the layout the network was written for, so taps,
+    /// gradients, attributions and drawings all see planar images; a planar model is returned as it is.
+    /// </summary>
+    /// <param name="layout">The layout the model's input has, when the user knows better than the detection.</param>
+    public ModelGraph AsPlanar(ImageLayout? layout = null)
+    {
+        if ((layout ?? ImageLayout) == ImageLayout.Planar) return this;
+        var copy = Proto.Clone();
+        var g = copy.Graph;
+        var input = g.Input.First(i => i.Name == ImageInput.Name);
+        string inner = ImageInput.Name + "/channels_last";
+        foreach (var node in g.Node)
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == ImageInput.Name) node.Input[i] = inner;
+        foreach (var o in g.Output.Where(o => o.Name == ImageInput.Name)) o.Name = inner;
+        var dims = input.Type.TensorType.Shape.Dim;
+        var nhwc = dims.Select(d => d.Clone()).ToList();
+        dims.Clear();
+        dims.AddRange([nhwc[0], nhwc[3], nhwc[1], nhwc[2]]);
+        g.Node.Insert(0, new NodeProto
+        {
+            OpType = "Transpose", Name = inner, Input = { ImageInput.Name }, Output = { inner },
+            Attribute = { NodeAttributes.Ints("perm", [0, 2, 3, 1]) },
+        });
+        return new ModelGraph(copy, SourceName);
+    }
+
+    /// <summary>
     /// A copy whose first input/output dimension is symbolic, so that one run can take a batch of any size
     /// (models such as the embedded ResNet18 are exported with batch 1). Reshape targets (initializers or Constant nodes,
     /// used by that Reshape only) that hard-code the old batch size in their first entry are rewritten to copy it (0),

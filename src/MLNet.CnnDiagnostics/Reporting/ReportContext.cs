@@ -2,6 +2,7 @@ using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Rendering;
+using MLNet.CnnDiagnostics.Selection;
 
 namespace MLNet.CnnDiagnostics.Reporting;
 
@@ -11,6 +12,7 @@ internal sealed class ReportContext : IDisposable
     private readonly Dictionary<string, OnnxExecutor> _executors = [];
     private FloatTensor? _embeddings;
     private GradientEngine? _gradients;
+    private LayerSelection? _layers;
 
     public ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
     {
@@ -87,20 +89,13 @@ internal sealed class ReportContext : IDisposable
         return parts.ToDictionary(p => p.Key, p => Concat(p.Value));
     }
 
-    /// <summary>
-    /// The layer of interest in the middle of the network: the output of the residual block (Add, then its activation)
-    /// nearest the middle, else the middle convolution; the first entry of <see cref="VisualizationOptions.Layers"/> when given.
-    /// </summary>
-    public string MiddleTensor()
-    {
-        if (Options.Layers is { Count: > 0 } chosen) return Graph.ResolveTensor(chosen[0]);
-        var layers = Graph.Layers;
-        var spatial = layers.Where(l => l.OutputShape is { Length: 4 } s && s[2] > 1 && s[3] > 1).ToList();
-        var blocks = spatial.Where(l => l.OpType is "Relu" && layers.Any(a => a.OpType == "Add" && a.Outputs[0] == l.Inputs[0])).ToList();
-        var pool = blocks.Count > 0 ? blocks : spatial.Where(l => l.IsConvolution).ToList();
-        if (pool.Count == 0) throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer with spatial output.");
-        return pool[(pool.Count - 1) / 2].Outputs[0];
-    }
+    /// <summary>Every layer choice for this model (CAM layer, embedding, investigation layers), each with its reason; the options' layers override.</summary>
+    public LayerSelection Layers => _layers ??= LayerSelector.Select(Graph, new LayerOverrides { Investigation = Options.Layers?.ToList(), CamLayer = Options.CamLayer });
+
+    /// <summary>The first layer to investigate (top patches, masks): <see cref="LayerSelector"/>'s choice or the options' first layer.</summary>
+    public string MiddleTensor() =>
+        Layers.Investigation.FirstOrDefault()?.Tensor
+        ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer to investigate: {string.Join("; ", Layers.Notes)}.");
 
     /// <summary>Whether class scores exist: a linear head on the embedding, or the model's own classifier layer.</summary>
     public bool HasClassScores => HeadWeights is not null || Graph.FindClassifierLayer() is not null;
@@ -118,13 +113,10 @@ internal sealed class ReportContext : IDisposable
         }
     }
 
-    /// <summary>The output of the last layer that still has a spatial map (Grad-CAM's usual layer).</summary>
-    public string LastSpatialTensor()
-    {
-        var last = Graph.Layers.LastOrDefault(l => l.OutputShape is { Length: 4 } s && s[2] > 1 && s[3] > 1 && l.OpType is "Relu" or "Conv" or "Add" or "Clip" or "LeakyRelu")
-            ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer with a spatial output for class activation maps.");
-        return last.Outputs[0];
-    }
+    /// <summary>The class-activation-map layer (Grad-CAM's): <see cref="LayerSelector"/>'s choice or the options' <see cref="VisualizationOptions.CamLayer"/>.</summary>
+    public string LastSpatialTensor() =>
+        Layers.Cam?.Tensor
+        ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer for class activation maps: {string.Join("; ", Layers.Notes)}; name one with the CamLayer option.");
 
     /// <summary>The index of the largest value of a per-row score tensor (e.g. a classifier's logits), for every sampled row.</summary>
     public int[] ArgMax(string tensor)
