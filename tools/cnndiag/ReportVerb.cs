@@ -23,6 +23,7 @@ internal sealed class ReportVerb : Verb
         OptionSpec.Value("max-rows", "N", "images sampled for the analyses (default 500)"),
         OptionSpec.Value("seed", "S", "seed of the sample and of randomised analyses (default 1)"),
         OptionSpec.Value("out", "FILE.html", "the report to write; its JSON summary goes beside it as FILE.json (required)"),
+        OptionSpec.Flag("strict", "exit with code 1 when any section or part of one is skipped (the report is still written)"),
     ];
 
     public override string Notes => ImagePreprocessing.Notes +
@@ -71,6 +72,13 @@ internal sealed class ReportVerb : Verb
         terminal.Out.WriteLine($"report: {fitted.ReportPath ?? html}");
         terminal.Out.WriteLine($"summary: {json}");
         terminal.Error.WriteLine($"{rows.Count} images in {classes} classes; {fitted.Report.Summary.Rows} analysed; input {pre.Channels}×{pre.Height}×{pre.Width}{(pre.Normalized ? ", normalised in the model" : "")}.");
+        foreach (var (part, why) in fitted.Report.Skipped)
+            terminal.Error.WriteLine($"skipped {part}: {why}");
+        if (fitted.Report.Skipped.Count > 0 && line.Has("strict"))
+        {
+            terminal.Error.WriteLine($"error: --strict: {fitted.Report.Skipped.Count} part(s) of the report were skipped (listed above).");
+            return CnnDiag.Failure;
+        }
         return CnnDiag.Success;
     }
 }

@@ -20,6 +20,12 @@ public sealed class DiagnosticReport
 
     /// <summary>The section with the given id, or null.</summary>
     public ReportSection? this[string id] => Sections.FirstOrDefault(s => s.Id == id);
+
+    /// <summary>
+    /// Every section or part of a section that is missing from the report, with the reason (the JSON's <c>skipped</c>):
+    /// empty when the report is complete.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Skipped => Summary.Skipped;
 }
 
 /// <summary>One section of the report.</summary>
@@ -35,6 +41,10 @@ public sealed record ReportSection(string Id, string Title)
 
     /// <summary>Remarks such as "skipped: the data has no labels".</summary>
     public List<string> Notes { get; } = [];
+
+    /// <summary>Whether a note says that part of the section is missing.</summary>
+    internal static bool IsSkipNote(string note) =>
+        note.StartsWith("skipped", StringComparison.OrdinalIgnoreCase) || note.Contains("could not", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Seconds it took to compute the section.</summary>
     public double Seconds { get; set; }

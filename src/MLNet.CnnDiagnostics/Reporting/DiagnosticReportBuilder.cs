@@ -39,6 +39,11 @@ internal static class DiagnosticReportBuilder
                 section.Notes.Add($"This section could not be completed: {what}");
                 report.Summary.Skipped[builder.Id] = what;
             }
+            // parts a section left out (no labels, no class scores, ...) are listed with the whole sections that failed
+            int part = 0;
+            foreach (var note in section.Notes.Where(ReportSection.IsSkipNote))
+                if (!report.Summary.Skipped.Values.Any(v => note.Contains(v, StringComparison.Ordinal)))
+                    report.Summary.Skipped.TryAdd($"{builder.Id}.{++part}", note);
             section.Seconds = watch.Elapsed.TotalSeconds;
             report.Summary.Timings[builder.Id] = Math.Round(section.Seconds, 3);
             report.Sections.Add(section);

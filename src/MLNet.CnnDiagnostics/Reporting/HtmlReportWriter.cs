@@ -79,7 +79,7 @@ public static class HtmlReportWriter
         writer.Write("<nav class=\"toc\" aria-label=\"Contents\"><h2>Contents</h2><ol>");
         foreach (var section in report.Sections)
         {
-            string skipped = section.Notes.Any(IsSkipNote) ? " class=\"skipped\"" : "";
+            string skipped = section.Notes.Any(ReportSection.IsSkipNote) ? " class=\"skipped\"" : "";
             writer.Write($"<li{skipped}><a href=\"#{E(section.Id)}\">{E(section.Title)}</a><span class=\"secs\">{Duration(section.Seconds)}</span></li>");
         }
         writer.Write("</ol></nav>\n<main>\n");
@@ -96,7 +96,7 @@ public static class HtmlReportWriter
             {
                 writer.Write("<ul class=\"notes\">");
                 foreach (var note in section.Notes)
-                    writer.Write($"<li class=\"note{(IsSkipNote(note) ? " skipped" : "")}\">{E(note)}</li>");
+                    writer.Write($"<li class=\"note{(ReportSection.IsSkipNote(note) ? " skipped" : "")}\">{E(note)}</li>");
                 writer.Write("</ul>\n");
             }
             foreach (var block in section.Blocks) blocks.Write(block, section.Id);
@@ -118,9 +118,6 @@ public static class HtmlReportWriter
         return $"{whole / 60} min {whole % 60:00} s";
     }
 
-    // notes that say part of the section is missing are shown as warnings
-    private static bool IsSkipNote(string note) =>
-        note.StartsWith("skipped", StringComparison.OrdinalIgnoreCase) || note.Contains("could not", StringComparison.OrdinalIgnoreCase);
 
     private static void WriteKeyNumbers(TextWriter writer, ReportSummary summary)
     {

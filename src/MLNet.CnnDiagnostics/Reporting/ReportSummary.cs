@@ -50,6 +50,9 @@ public sealed class ModelSummary
 
     /// <summary>Every layer.</summary>
     [JsonPropertyName("layers")] public List<LayerSummary> Layers { get; set; } = [];
+
+    /// <summary>Which tensor each part of the report used, and why (part → "tensor: reason").</summary>
+    [JsonPropertyName("layerChoices")] public Dictionary<string, string> LayerChoices { get; set; } = [];
 }
 
 /// <summary>One layer.</summary>

@@ -143,7 +143,8 @@ public static class LayerSelector
             string t = layer.Outputs[0];
             if (!dominators.Contains(t) || !fields.TryGet(t, out var field)) continue;
             var (h, w) = fields.SpatialSize(t);
-            if (h * w <= 1) continue;
+            // planar maps [N, C, H, W] only: patches, masks and CAMs read channels before rows and columns
+            if (h * w <= 1 || layer.OutputShape is not [_, _, var sh, var sw] || sh != h || sw != w) continue;
             result.Add(new SpatialTensor(t, h, w, Math.Max(field.Y.Size, field.X.Size)));
         }
         return result;

@@ -1,5 +1,6 @@
 using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Onnx;
+using MLNet.CnnDiagnostics.Selection;
 
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
 
@@ -40,5 +41,25 @@ internal sealed class ModelSection : ReportSectionBuilder
                 hasField ? $"{field.Y.Size}×{field.X.Size} (jump {field.Y.Jump})" : ""]);
         }
         section.Blocks.Add(new TableBlock(["#", "layer", "op", "output shape", "parameters", "kernel / stride / pads", "receptive field"], rows, "Layer table"));
+
+        var choices = context.Layers;
+        var chosen = new List<(string Part, LayerChoice? Choice)>
+        {
+            ("class scores (explained)", choices.Logits),
+            ("classifier layer", choices.Classifier),
+            ("class activation maps", choices.Cam),
+            ("embedding", new LayerChoice(context.EmbeddingTensor, choices.Embedding.Layer,
+                context.EmbeddingTensor == choices.Embedding.Tensor ? choices.Embedding.Reason : "the features the ML.NET head reads")),
+        };
+        chosen.AddRange(choices.Investigation.Select((c, i) => ($"investigation{(i == 0 ? " (patches, masks)" : $" {i + 1}")}", (LayerChoice?)c)));
+        var choiceRows = new List<IReadOnlyList<string>>();
+        foreach (var (part, choice) in chosen)
+        {
+            string field = choice is not null && fields.TryGet(choice.Tensor, out var f) ? $"{f.Y.Size}×{f.X.Size}" : "";
+            choiceRows.Add([part, choice?.Layer ?? "(none)", choice?.Tensor ?? "", field, choice?.Reason ?? string.Join("; ", choices.Notes)]);
+            if (choice is not null) summary.Model.LayerChoices[part] = $"{choice.Tensor}: {choice.Reason}";
+        }
+        section.Blocks.Add(new TableBlock(["part", "layer", "tensor", "receptive field", "why"], choiceRows,
+            "Layer choices: which layer each part of the report uses, and why (override with the options CamLayer and Layers, or --layers)"));
     }
 }
