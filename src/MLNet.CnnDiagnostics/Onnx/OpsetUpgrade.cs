@@ -30,6 +30,7 @@ internal static class OpsetUpgrade
     private static readonly Dictionary<string, int[]> UnrewrittenChanges = new()
     {
         ["Upsample"] = [7, 9, 10], ["Resize"] = [11], ["Slice"] = [10], ["TopK"] = [10], ["Cast"] = [6], ["Concat"] = [4], ["Tile"] = [6],
+        ["GroupNormalization"] = [21],   // scale and bias per group at 18, per channel from 21
     };
 
     /// <summary>Ops that only gained types or optional attributes whose defaults keep the old meaning.</summary>
@@ -39,7 +40,7 @@ internal static class OpsetUpgrade
         "Elu", "Selu", "Sigmoid", "HardSigmoid", "Tanh", "Softplus", "Softsign", "Flatten", "Identity", "Transpose", "Shape",
         "Gather", "Constant", "MatMul", "Sum", "Max", "Min", "Mean", "Pow", "Exp", "Log", "Sqrt", "Abs", "Neg", "Reciprocal",
         "Floor", "Ceil", "Erf", "Sign", "Equal", "Greater", "Less", "Where", "Expand", "ConstantOfShape", "LRN",
-        "InstanceNormalization", "ArgMax", "ArgMin",
+        "InstanceNormalization", "ArgMax", "ArgMin", "HardSwish", "Celu", "ThresholdedRelu", "Mish", "Gelu", "LayerNormalization",
     ];
 
     /// <summary>The default-domain op types in <paramref name="model"/> that <see cref="Apply"/> cannot carry to <paramref name="target"/>.</summary>
