@@ -24,12 +24,13 @@ internal static class OpsetUpgrade
         ["Softmax"] = [13], ["LogSoftmax"] = [13], ["Hardmax"] = [13],
         ["ReduceMean"] = [18], ["ReduceMax"] = [18], ["ReduceMin"] = [18], ["ReduceProd"] = [18], ["ReduceL1"] = [18],
         ["ReduceL2"] = [18], ["ReduceLogSum"] = [18], ["ReduceLogSumExp"] = [18], ["ReduceSumSquare"] = [18],
+        ["Slice"] = [10], ["Upsample"] = [9, 10], ["Resize"] = [11],
     };
 
     /// <summary>Ops whose meaning changed at these opsets in ways <see cref="Apply"/> does not rewrite.</summary>
     private static readonly Dictionary<string, int[]> UnrewrittenChanges = new()
     {
-        ["Upsample"] = [7, 9, 10], ["Resize"] = [11], ["Slice"] = [10], ["TopK"] = [10], ["Cast"] = [6], ["Concat"] = [4], ["Tile"] = [6],
+        ["TopK"] = [10], ["Cast"] = [6], ["Concat"] = [4], ["Tile"] = [6],
         ["GroupNormalization"] = [21],   // scale and bias per group at 18, per channel from 21
     };
 
@@ -41,6 +42,7 @@ internal static class OpsetUpgrade
         "Gather", "Constant", "MatMul", "Sum", "Max", "Min", "Mean", "Pow", "Exp", "Log", "Sqrt", "Abs", "Neg", "Reciprocal",
         "Floor", "Ceil", "Erf", "Sign", "Equal", "Greater", "Less", "Where", "Expand", "ConstantOfShape", "LRN",
         "InstanceNormalization", "ArgMax", "ArgMin", "HardSwish", "Celu", "ThresholdedRelu", "Mish", "Gelu", "LayerNormalization",
+        "LpPool", "GlobalLpPool", "GatherElements",
     ];
 
     /// <summary>The default-domain op types in <paramref name="model"/> that <see cref="Apply"/> cannot carry to <paramref name="target"/>.</summary>
@@ -69,6 +71,7 @@ internal static class OpsetUpgrade
         string Fresh(string hint) => $"upgrade/{hint}/{counter++}";
         string AddInt64(long[] values) { var t = ConstantTensors.Int64(Fresh("const"), values); graph.Initializer.Add(t); return t.Name; }
         string AddScalar(float value) { var t = ConstantTensors.Float(Fresh("scalar"), [value], []); graph.Initializer.Add(t); return t.Name; }
+        string AddFloats(float[] values) { var t = ConstantTensors.Float(Fresh("const"), values, [values.Length]); graph.Initializer.Add(t); return t.Name; }
 
         foreach (var node in graph.Node)
         {
@@ -136,6 +139,54 @@ internal static class OpsetUpgrade
                     // from 18 an equal split must say into how many parts
                     if (Crosses(18) && node.Input.Count < 2) node.Attribute.Add(NodeAttributes.Int("num_outputs", node.Output.Count));
                     break;
+                case "Slice" when Crosses(10):
+                {
+                    // opset 1–9: starts, ends and optional axes as attributes; from 10: inputs (and steps)
+                    var starts = NodeAttributes.GetInts(node, "starts") ?? [];
+                    var ends = NodeAttributes.GetInts(node, "ends") ?? [];
+                    var sliceAxes = NodeAttributes.GetInts(node, "axes");
+                    node.Attribute.Clear();
+                    node.Input.Add(AddInt64(starts));
+                    node.Input.Add(AddInt64(ends));
+                    if (sliceAxes is not null) node.Input.Add(AddInt64(sliceAxes));
+                    break;
+                }
+                case "Upsample" when Crosses(10):
+                {
+                    // Upsample (7: scales attribute; 9: scales input) became Resize in opset 10, with the same sampling:
+                    // asymmetric coordinates and, for nearest, the pixel below
+                    if (from < 7)
+                        throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: Upsample of opset {from} (experimental) is not supported; re-export the model with opset 7 or newer.");
+                    string mode = NodeAttributes.GetString(node, "mode", "nearest");
+                    string scales = node.Input.Count > 1 ? node.Input[1] : AddFloats(NodeAttributes.Find(node, "scales")?.Floats.ToArray()
+                        ?? throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} has no scales."));
+                    node.OpType = "Resize";
+                    node.Attribute.Clear();
+                    while (node.Input.Count > 1) node.Input.RemoveAt(node.Input.Count - 1);
+                    node.Attribute.Add(NodeAttributes.String("mode", mode == "bilinear" ? "linear" : mode));
+                    if (target >= 11)
+                    {
+                        node.Input.Add("");
+                        node.Attribute.Add(NodeAttributes.String("coordinate_transformation_mode", "asymmetric"));
+                        if (mode == "nearest") node.Attribute.Add(NodeAttributes.String("nearest_mode", "floor"));
+                    }
+                    node.Input.Add(scales);
+                    break;
+                }
+                case "Upsample" when Crosses(9) && NodeAttributes.Find(node, "scales") is { } upsampleScales:
+                    NodeAttributes.Remove(node, "scales");
+                    node.Input.Add(AddFloats(upsampleScales.Floats.ToArray()));
+                    break;
+                case "Resize" when Crosses(11) && node.Input.Count == 2:
+                {
+                    // opset 10: Resize(X, scales) sampled like Upsample; from 11 the inputs are X, roi, scales[, sizes]
+                    string scales = node.Input[1];
+                    node.Input[1] = "";
+                    node.Input.Add(scales);
+                    node.Attribute.Add(NodeAttributes.String("coordinate_transformation_mode", "asymmetric"));
+                    if (NodeAttributes.GetString(node, "mode", "nearest") == "nearest") node.Attribute.Add(NodeAttributes.String("nearest_mode", "floor"));
+                    break;
+                }
                 case "Softmax" or "LogSoftmax" or "Hardmax" when Crosses(13):
                 {
                     // before opset 13 these flattened the input to 2-D at 'axis' (default 1); from 13 they work along one axis

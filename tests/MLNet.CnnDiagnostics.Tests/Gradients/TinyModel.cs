@@ -50,6 +50,38 @@ internal sealed class TinyModel
         return name;
     }
 
+    /// <summary>A rank-0 int64 constant (a scalar Gather index, a Range bound).</summary>
+    public string IntScalar(string name, long value)
+    {
+        _model.Graph.Initializer.Add(ConstantTensors.Int64(name, [value], []));
+        return name;
+    }
+
+    /// <summary>An int64 constant of any shape (GatherElements indices).</summary>
+    public string IntTensor(string name, long[] values, params long[] dims)
+    {
+        _model.Graph.Initializer.Add(ConstantTensors.Int64(name, values, dims));
+        return name;
+    }
+
+    /// <summary>A 1-D float constant (Resize scales).</summary>
+    public string Floats(string name, params float[] values)
+    {
+        _model.Graph.Initializer.Add(ConstantTensors.Float(name, values, [values.Length]));
+        return name;
+    }
+
+    /// <summary>A float attribute list (Upsample-7 scales).</summary>
+    public static AttributeProto Fs(string name, params float[] v)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        a.Floats.AddRange(v);
+        return a;
+    }
+
+    /// <summary>Whether a node already produces <paramref name="tensor"/>.</summary>
+    public bool HasTensor(string tensor) => _model.Graph.Node.Any(n => n.Output.Contains(tensor));
+
     public string Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = output + "_node" };
