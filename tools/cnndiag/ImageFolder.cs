@@ -38,7 +38,7 @@ internal static class ImageFolder
         foreach (var dir in new DirectoryInfo(folder).EnumerateDirectories("*", Options(recurse: false)).OrderBy(d => d.Name, StringComparer.Ordinal))
         {
             if (dir.Name.StartsWith('.')) hidden.Add(dir.Name);
-            else if (dir.LinkTarget is not null && IsSameOrAbove(RealPath(dir), root)) links.Add($"{dir.Name} -> {dir.LinkTarget}");
+            else if (dir.LinkTarget is not null && IsSameOrAbove(RealPath(dir), root)) links.Add($"'{dir.Name} -> {dir.LinkTarget}'");
             else classes.Add(dir.Name);
         }
         if (classes.Count == 0)
@@ -55,7 +55,7 @@ internal static class ImageFolder
                     if (entry is DirectoryInfo sub)
                     {
                         if (sub.LinkTarget is null) pending.Push(sub);
-                        else links.Add($"{Path.GetRelativePath(folder, sub.FullName)} -> {sub.LinkTarget}");
+                        else links.Add($"'{Path.GetRelativePath(folder, sub.FullName)} -> {sub.LinkTarget}'");
                     }
                     else if (Extensions.Contains(Path.GetExtension(entry.Name).ToLowerInvariant()))
                     {

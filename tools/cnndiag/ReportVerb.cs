@@ -90,7 +90,7 @@ internal sealed class ReportVerb : Verb
         terminal.Out.WriteLine(Terminal.Escape($"report: {fitted.ReportPath ?? html}"));
         terminal.Out.WriteLine(Terminal.Escape($"summary: {json}"));
         terminal.Error.WriteLine($"{Plural(rows.Count, "image")} in {Plural(classes, "class", "classes")}; {fitted.Report.Summary.Rows} analysed" +
-            $"{(skipped.Count > 0 ? $", {skipped.Count} skipped as unreadable" : "")}; input {pre.Channels}×{pre.Height}×{pre.Width}{(pre.Normalized ? ", normalised in the model" : "")}.");
+            $"{(skipped.Count > 0 ? $", {skipped.Count} skipped (unreadable, corrupt or too large)" : "")}; input {pre.Channels}×{pre.Height}×{pre.Width}{(pre.Normalized ? ", normalised in the model" : "")}.");
         return CnnDiag.Success;
     }
 
