@@ -66,7 +66,7 @@ internal sealed class PointsCsv
     /// <summary>Writes x,y(,label) rows with a header.</summary>
     public static void Write(Stream stream, FloatTensor xy, IReadOnlyList<string>? labels, string? labelHeader)
     {
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
         writer.WriteLine(labels is null ? "x,y" : $"x,y,{Quote(labelHeader ?? "label")}");
         for (int i = 0; i < xy.Shape[0]; i++)
         {
