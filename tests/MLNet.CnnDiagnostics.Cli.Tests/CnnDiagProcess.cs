@@ -15,7 +15,7 @@ internal static class CnnDiagProcess
     public static string ToolPath { get; } = typeof(CnnDiagProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "CnnDiagPath").Value!;
 
-    private static string DotNet
+    public static string DotNet
     {
         get
         {

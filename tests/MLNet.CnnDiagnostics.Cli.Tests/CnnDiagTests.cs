@@ -11,7 +11,8 @@ namespace MLNet.CnnDiagnostics.Cli.Tests;
 [TestClass]
 public sealed class CnnDiagTests
 {
-    [ClassCleanup]
+    // once for the assembly: every test class shares the fixture folder
+    [AssemblyCleanup]
     public static void RemoveFixtureFiles() => CliFixture.Delete();
 
     private static void AssertOneLineError(CnnDiagProcess.Result r)

@@ -21,7 +21,7 @@ internal static class CnnDiag
         var verb = Verbs.FirstOrDefault(v => v.Name == args[0]);
         if (verb is null)
         {
-            error.WriteLine($"cnndiag: unknown command '{args[0]}'; {ClosestNames.Suggest(args[0], Verbs.Select(v => v.Name), 2)}; valid commands: {string.Join(", ", Verbs.Select(v => v.Name))}.");
+            error.WriteLine($"cnndiag: unknown command '{DisplayText.Escape(args[0])}'; {ClosestNames.Suggest(args[0], Verbs.Select(v => v.Name), 2)}; valid commands: {string.Join(", ", Verbs.Select(v => v.Name))}.");
             error.WriteLine("Run 'cnndiag --help' for usage.");
             return UsageError;
         }
@@ -47,7 +47,7 @@ internal static class CnnDiag
                                       or ArgumentException or FormatException or NotSupportedException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             error.WriteLine($"cnndiag {verb.Name}: error: {OneLine(Innermost(e).Message)}");
-            if (verbose) error.WriteLine(e.ToString());
+            if (verbose) error.WriteLine(Escaped(e));
             return Failure;
         }
         catch (Exception e) when (!verbose)
@@ -57,7 +57,7 @@ internal static class CnnDiag
         }
         catch (Exception e)
         {
-            error.WriteLine($"cnndiag {verb.Name}: unexpected error: {e}");
+            error.WriteLine($"cnndiag {verb.Name}: unexpected error: {Escaped(e)}");
             return Failure;
         }
     }
@@ -85,5 +85,9 @@ internal static class CnnDiag
         return e;
     }
 
-    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    private static string Escaped(Exception e) => string.Join('\n', e.ToString().Split('\n').Select(l => DisplayText.Escape(l.TrimEnd('\r'))));
+
+    // one line, and no control character from a name in the message reaches the terminal
+    private static string OneLine(string message) =>
+        DisplayText.Escape(string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
 }

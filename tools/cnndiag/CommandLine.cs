@@ -73,8 +73,9 @@ internal sealed class CommandLine
         return ParseDouble(name, v[0], min, max);
     }
 
+    /// <summary>Decimal numbers that fit a 32-bit float (what the model computes in); a larger magnitude is a usage error.</summary>
     public float[]? Floats(string name) =>
-        _values.TryGetValue(name, out var v) ? v.Select(s => (float)ParseDouble(name, s, double.MinValue, double.MaxValue)).ToArray() : null;
+        _values.TryGetValue(name, out var v) ? v.Select(s => (float)ParseDouble(name, s, -float.MaxValue, float.MaxValue)).ToArray() : null;
 
     /// <summary>One of a fixed set of words (case-insensitive); anything else is a usage error listing the choices.</summary>
     public string? Choice(string name, IReadOnlyList<string> choices)
@@ -88,7 +89,12 @@ internal sealed class CommandLine
     private static int ParseInt(string name, string text, int min, int max)
     {
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+        {
+            // a whole number too large for the option is out of range, not "not an integer"
+            if (System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                throw new UsageException($"'--{name} {text}' is out of range; expected a whole number{Range(min, max)}.");
             throw new UsageException($"'--{name} {text}' is not an integer; expected a whole number{Range(min, max)}.");
+        }
         if (value < min || value > max)
             throw new UsageException($"'--{name} {text}' is out of range; expected a whole number{Range(min, max)}.");
         return value;
@@ -107,6 +113,7 @@ internal sealed class CommandLine
         (min, max) switch
         {
             (double.MinValue or int.MinValue, double.MaxValue or int.MaxValue) => "",
+            (-float.MaxValue, float.MaxValue) => $" of magnitude at most {float.MaxValue.ToString(CultureInfo.InvariantCulture)} (a 32-bit float)",
             (_, double.MaxValue or int.MaxValue) => $" of at least {min.ToString(CultureInfo.InvariantCulture)}",
             _ => $" from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}",
         };

@@ -36,11 +36,14 @@ internal sealed class ExplainVerb : Verb
     public override int Run(CommandLine line, Terminal terminal)
     {
         string image = line.RequiredString("image");
+        if (Directory.Exists(image))
+            throw new UsageException($"'--image {image}' is a folder; give one image file ({string.Join(", ", ImageFolder.Extensions)}).");
         if (!File.Exists(image))
             throw new UsageException($"'--image {image}': the file does not exist; give an image file ({string.Join(", ", ImageFolder.Extensions)}).");
         string method = line.Choice("method", Methods) ?? throw new UsageException($"option '--method' is required for 'explain'; choose one of: {string.Join(", ", Methods)}.");
         string outArg = line.RequiredString("out");
         string output = OutputFile.Check("out", outArg, [".png", ".json"]);
+        OutputFile.CheckNotAnInput("out", outArg, [output], line, "image", "model");
         string? layerArg = line.String("layer");
         if (layerArg is not null && method != "gradcam")
             throw new UsageException($"'--layer {layerArg}' applies only to --method gradcam (got --method {method}).");
@@ -93,7 +96,7 @@ internal sealed class ExplainVerb : Verb
         {
             OutputFile.Write(output, s => WriteJson(s, method, layer, target, scores[target], image, pre, item));
         }
-        terminal.Out.WriteLine($"{method} map of class {target} (score {scores[target]:G4}){(layer is null ? "" : $" at '{layer}'")}: {output}");
+        terminal.Out.WriteLine(Terminal.Escape($"{method} map of class {target} (score {scores[target]:G4}){(layer is null ? "" : $" at '{layer}'")}: {output}"));
         return CnnDiag.Success;
     }
 

@@ -21,14 +21,16 @@ internal sealed class ImagePreprocessing
         OptionSpec.Value("mean", "M...", "per-channel mean on pixels scaled to [0,1], as torchvision's Normalize (one value or one per channel)"),
         OptionSpec.Value("std", "S...", "per-channel standard deviation on pixels scaled to [0,1] (one value or one per channel)"),
         OptionSpec.Flag("grayscale", "feed one grey channel (automatic for a one-channel model)"),
+        OptionSpec.Value("max-pixels", "N", "largest image decoded, in pixels (width × height, read from the file's header first; default 100000000)"),
     ];
 
     public const string Notes =
         "Pixels: without --mean/--std the model receives 0..255 values (ML.NET's ExtractPixels); with either, it receives\n" +
         "(pixel/255 - mean)/std per channel (missing mean: 0, missing std: 1), computed inside the model so that images show as they are.";
 
-    private ImagePreprocessing(ModelGraph model, int height, int width, bool grayscale, bool normalized)
+    private ImagePreprocessing(ModelGraph model, int height, int width, bool grayscale, bool normalized, long maxPixels)
     {
+        MaxPixels = maxPixels;
         Model = model;
         Height = height;
         Width = width;
@@ -47,6 +49,9 @@ internal sealed class ImagePreprocessing
 
     public bool Normalized { get; }
 
+    /// <summary>The largest image (width × height) decoded; a larger file is refused from its header.</summary>
+    public long MaxPixels { get; }
+
     public int Channels => Grayscale ? 1 : 3;
 
     public static ImagePreprocessing FromCommandLine(CommandLine line)
@@ -55,6 +60,7 @@ internal sealed class ImagePreprocessing
         var size = line.Ints("size", 1, 16384);
         var mean = line.Floats("mean");
         var std = line.Floats("std");
+        long maxPixels = line.Int("max-pixels", 1) ?? Data.ImageFileCheck.DefaultMaxPixels;
         if (std is not null && std.Any(s => !(s > 0)))
             throw new UsageException($"'--std {string.Join(' ', std)}' is not valid: every standard deviation must be positive.");
         var model = ModelOption.Load(line);
@@ -80,12 +86,18 @@ internal sealed class ImagePreprocessing
         else if (shape[2] > 0 && shape[3] > 0) (height, width) = (shape[2], shape[3]);
         else throw new UsageException($"input '{input.Name}' {input.ShapeText} has no fixed height and width; give --size H W.");
         int c = grayscale ? 1 : 3;
+        if ((long)c * height * width > ModelGraph.MaxImageInputValues)
+            throw new UsageException($"input '{input.Name}' {input.ShapeText} at {height}×{width} takes {(long)c * height * width:N0} values per image, above the limit of {ModelGraph.MaxImageInputValues:N0}" +
+                $"{(size is null ? "; give a smaller --size H W if the model accepts it" : "; choose a smaller --size")}.");
         foreach (var (name, values) in new[] { ("mean", mean), ("std", std) })
             if (values is not null && values.Length != 1 && values.Length != c)
                 throw new UsageException($"'--{name} {string.Join(' ', values)}' has {values.Length} values; the model takes {c} channel(s): give {c} value(s) or one for all.");
         bool normalized = mean is not null || std is not null;
         if (normalized) model = model.WithInputNormalization(mean ?? [0f], std ?? [1f], 255f);
-        return new ImagePreprocessing(model, height, width, grayscale, normalized);
+        var extra = model.OtherInputs;
+        if (extra.Count > 0)
+            throw new CnnDiagnosticsException(ModelGraph.OtherInputsMessage(model.SourceName, extra));
+        return new ImagePreprocessing(model, height, width, grayscale, normalized, maxPixels);
     }
 
     /// <summary>LoadImages → (grayscale) → ResizeImages → ExtractPixels into column <paramref name="pixelColumn"/>.</summary>
@@ -101,13 +113,26 @@ internal sealed class ImagePreprocessing
     }
 
     /// <summary>One image file as a model input [1, C, H, W] of 0..255 pixels, through the same ML.NET stages as the report.</summary>
+    /// <exception cref="CnnDiagnosticsException">The file cannot be read or decoded, or is above <see cref="MaxPixels"/>; the message names it and says why.</exception>
     public FloatTensor LoadImage(string path)
     {
+        if (Data.ImageFileCheck.Problem(path, MaxPixels) is { } problem)
+            throw new CnnDiagnosticsException($"image '{path}' {problem}.");
         var ml = new MLContext(seed: 1);
         string full = Path.GetFullPath(path);
         var data = ml.Data.LoadFromEnumerable(new[] { new ImageFile { ImagePath = Path.GetFileName(full) } });
         var pixels = PixelEstimator(ml, Path.GetDirectoryName(full)!, nameof(ImageFile.ImagePath), "Pixels").Fit(data).Transform(data);
-        var values = pixels.GetColumn<VBuffer<float>>(pixels.Schema["Pixels"]).Single().DenseValues().ToArray();
+        float[] values;
+        try
+        {
+            values = pixels.GetColumn<VBuffer<float>>(pixels.Schema["Pixels"]).Single().DenseValues().ToArray();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
+            throw new CnnDiagnosticsException($"image '{path}' cannot be decoded although its header is valid: the image data is corrupt or truncated ({inner.Message}).", e);
+        }
         return new FloatTensor([1, Channels, Height, Width], values);
     }
 

@@ -34,7 +34,7 @@ internal sealed class LayersVerb : Verb
             string field = fields is not null && layer.Outputs.Count > 0 && layer.OutputShape is { Length: 4 } && fields.TryGet(layer.Outputs[0], out var f)
                 ? $"{f.Y.Size}×{f.X.Size}"
                 : "-";
-            rows.Add([layer.Name, layer.OpType, layer.Output?.ShapeText ?? "?", layer.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), field]);
+            rows.Add([Terminal.Escape(layer.Name), Terminal.Escape(layer.OpType), layer.Output?.ShapeText ?? "?", layer.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), field]);
         }
         var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var (row, index) in rows.Select((r, i) => (r, i)))
@@ -44,8 +44,8 @@ internal sealed class LayersVerb : Verb
         }
         long total = graph.Layers.Sum(l => l.ParameterCount);
         terminal.Out.WriteLine();
-        terminal.Out.WriteLine($"{graph.Layers.Count} layers, {total.ToString("N0", CultureInfo.InvariantCulture)} parameters; image input {graph.ImageInput.Name}{graph.ImageInput.ShapeText}; outputs {string.Join(", ", graph.Outputs.Select(o => o.Name + o.ShapeText))}.");
-        if (fieldNote is not null) terminal.Error.WriteLine($"cnndiag layers: note: {fieldNote}");
+        terminal.Out.WriteLine($"{graph.Layers.Count} layers, {total.ToString("N0", CultureInfo.InvariantCulture)} parameters; image input {Terminal.Escape(graph.ImageInput.Name)}{graph.ImageInput.ShapeText}; outputs {string.Join(", ", graph.Outputs.Select(o => Terminal.Escape(o.Name) + o.ShapeText))}.");
+        if (fieldNote is not null) terminal.Error.WriteLine(Terminal.Escape($"cnndiag layers: note: {fieldNote}"));
         return CnnDiag.Success;
     }
 }

@@ -1,6 +1,11 @@
+using MLNet.CnnDiagnostics.Reporting;
+
 namespace MLNet.CnnDiagnostics.Cli;
 
-/// <summary>Checks an output path named on the command line before any work is done: its folder exists and its extension is one the verb writes.</summary>
+/// <summary>
+/// Checks an output path named on the command line before any work is done: its folder exists, its extension is one the
+/// verb writes, and it is none of the verb's own input files.
+/// </summary>
 internal static class OutputFile
 {
     public static string Check(string option, string path, IReadOnlyList<string> extensions)
@@ -17,23 +22,36 @@ internal static class OutputFile
         return full;
     }
 
-    /// <summary>Writes through a temporary file in the same folder and a rename, so a failure never leaves a half-written file.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Refuses to write any of <paramref name="outputs"/> (what <c>--<paramref name="option"/></c> makes) over the file given to one
+    /// of <paramref name="inputOptions"/>: a verb never destroys its own input. Links are followed to the file they name.
+    /// </summary>
+    public static void CheckNotAnInput(string option, string path, IReadOnlyList<string> outputs, CommandLine line, params string[] inputOptions)
     {
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        foreach (var input in inputOptions)
+        {
+            if (line.String(input) is not { } value) continue;
+            foreach (var output in outputs)
+                if (SameFile(output, value))
+                    throw new UsageException($"'--{option} {path}' would write '{output}', which is the --{input} file '{value}'; a command never overwrites its input: choose another output.");
+        }
+    }
+
+    /// <summary>Writes through a temporary file in the same folder and a rename, so a failure (or a signal) never leaves a half-written file.</summary>
+    public static void Write(string path, Action<Stream> write) => AtomicFile.Write(path, write);
+
+    private static bool SameFile(string a, string b) => string.Equals(RealPath(a), RealPath(b), StringComparison.Ordinal);
+
+    private static string RealPath(string path)
+    {
+        string full = Path.GetFullPath(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write)) write(stream);
-            File.Move(temp, path, overwrite: true);
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName is { } target ? Path.GetFullPath(target) : full;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw new CnnDiagnosticsException($"cannot write '{path}': {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
+            return full;
         }
     }
 }

@@ -38,6 +38,8 @@ internal sealed class PointsCsv
         bool header = rows.Count > 1 && rows[0].Any(f => !IsNumber(f)) && rows[1].Count(f => !IsNumber(f)) < rows[0].Count(f => !IsNumber(f));
         var names = header ? rows[0] : Enumerable.Range(1, width).Select(i => $"column {i}").ToList();
         var data = header ? rows.Skip(1).ToList() : rows;
+        if (rows.Count == 1 && rows[0].Any(f => !IsNumber(f)))
+            throw new CnnDiagnosticsException($"'{path}' holds one line ({string.Join(",", rows[0].Take(5))}{(width > 5 ? ",..." : "")}) and no data rows; expected a header line (optional) and one row per point of comma-separated numbers.");
         int label = labelColumn is null ? FindLabelColumn(path, data, names, header) : ResolveLabelColumn(labelColumn, names, header);
         int dims = width - (label >= 0 ? 1 : 0);
         if (dims == 0) throw new CnnDiagnosticsException($"'{path}' has no numeric column besides the label column '{names[label]}'.");
@@ -64,7 +66,7 @@ internal sealed class PointsCsv
     /// <summary>Writes x,y(,label) rows with a header.</summary>
     public static void Write(Stream stream, FloatTensor xy, IReadOnlyList<string>? labels, string? labelHeader)
     {
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
         writer.WriteLine(labels is null ? "x,y" : $"x,y,{Quote(labelHeader ?? "label")}");
         for (int i = 0; i < xy.Shape[0]; i++)
         {
@@ -73,8 +75,20 @@ internal sealed class PointsCsv
         }
     }
 
+    /// <summary>
+    /// The one column with no number in it, if any. A column that mixes numbers with empty or other cells is a numeric column
+    /// with a bad cell, not a label column: taking it as labels would silently drop a dimension and write its numbers as labels.
+    /// </summary>
     private static int FindLabelColumn(string path, List<List<string>> data, List<string> names, bool header)
     {
+        for (int c = 0; c < names.Count; c++)
+        {
+            int numbers = data.Count(row => IsNumber(row[c]));
+            if (numbers == 0 || numbers == data.Count) continue;
+            int r = data.FindIndex(row => !IsNumber(row[c]));
+            string cell = data[r][c].Length == 0 ? "an empty cell" : $"'{data[r][c]}'";
+            throw new CnnDiagnosticsException($"'{path}' line {r + 1 + (header ? 1 : 0)}, column '{names[c]}': {cell} is not a number, while {numbers} of the column's {data.Count} cells are; fix the cell, or name the label column with --labels-column{(header ? " NAME" : " NUMBER")}.");
+        }
         var text = Enumerable.Range(0, names.Count).Where(c => data.Any(row => !IsNumber(row[c]))).ToList();
         if (text.Count <= 1) return text.Count == 1 ? text[0] : -1;
         throw new CnnDiagnosticsException($"'{path}' has {text.Count} non-numeric columns ({string.Join(", ", text.Select(c => $"'{names[c]}'"))}); at most one can be the label column: give --labels-column{(header ? " NAME" : " NUMBER")} and remove the others.");

@@ -22,21 +22,26 @@ internal sealed class ReportVerb : Verb
         OptionSpec.Value("layers", "L...", "layers of interest (node or tensor names; default: chosen by the report)"),
         OptionSpec.Value("max-rows", "N", "images sampled for the analyses (default 500)"),
         OptionSpec.Value("seed", "S", "seed of the sample and of randomised analyses (default 1)"),
+        OptionSpec.Flag("strict", "fail on an unreadable, corrupt or too large image instead of skipping it, and exit with code 1 when any section or part of one is skipped (the report is still written)"),
         OptionSpec.Value("out", "FILE.html", "the report to write; its JSON summary goes beside it as FILE.json (required)"),
-        OptionSpec.Flag("strict", "exit with code 1 when any section or part of one is skipped (the report is still written)"),
     ];
 
     public override string Notes => ImagePreprocessing.Notes +
-        "\nClasses are the sub-folder names in sorted order (as torchvision's ImageFolder numbers them).";
+        "\nClasses are the sub-folder names in sorted order (as torchvision's ImageFolder numbers them); hidden sub-folders (.name) are not classes," +
+        "\nand directory links inside a class folder are not followed. A sampled image that cannot be read or decoded, or is above --max-pixels," +
+        "\nis skipped with a warning and listed in the report and its JSON summary (skippedImages); --strict makes it an error.";
 
     public override int Run(CommandLine line, Terminal terminal)
     {
         string images = line.RequiredString("images");
+        if (File.Exists(images))
+            throw new UsageException($"'--images {images}' is a file; give a folder with one sub-folder per class.");
         if (!Directory.Exists(images))
             throw new UsageException($"'--images {images}': the folder does not exist; give a folder with one sub-folder per class.");
         string outArg = line.RequiredString("out");
         string html = OutputFile.Check("out", outArg, [".html", ".htm"]);
         string json = Path.ChangeExtension(html, ".json");
+        OutputFile.CheckNotAnInput("out", outArg, [html, json], line, "model");
         if (File.Exists(json) && !File.Exists(html))
             throw new UsageException($"'--out {outArg}' would also write the JSON summary '{json}', which exists and was not written with this report; choose another --out or move that file.");
         int maxRows = line.Int("max-rows", 2) ?? 500;
@@ -50,8 +55,14 @@ internal sealed class ReportVerb : Verb
                 catch (CnnDiagnosticsException e) { throw new UsageException($"'--layers {layer}': {e.Message}"); }
             }
 
+        bool strict = line.Has("strict");
         string folder = Path.GetFullPath(images);
-        var rows = ImageFolder.Scan(folder);
+        var listing = ImageFolder.Scan(folder);
+        var rows = listing.Rows;
+        if (listing.HiddenFolders.Count > 0)
+            terminal.Error.WriteLine(Terminal.Escape($"cnndiag report: note: hidden sub-folders are not classes, left out: {string.Join(", ", listing.HiddenFolders)}."));
+        if (listing.SkippedLinks.Count > 0)
+            terminal.Error.WriteLine(Terminal.Escape($"cnndiag report: note: {Plural(listing.SkippedLinks.Count, "directory link")} not followed (a link can lead back into the folder): {string.Join(", ", listing.SkippedLinks.Take(5))}{(listing.SkippedLinks.Count > 5 ? ", ..." : "")}."));
         var ml = new MLContext(seed: seed);
         var data = ml.Data.LoadFromEnumerable(rows);
         using var progress = terminal.NewProgressBar();
@@ -65,20 +76,32 @@ internal sealed class ReportVerb : Verb
                 o.Seed = seed;
                 if (layers is not null) o.Layers = layers.ToList();
                 o.Progress = progress;
+                o.MaxImagePixels = pre.MaxPixels;
+                o.SkipUnreadableImages = !strict;
             });
         var fitted = pipeline.Fit(data);
         progress?.Dispose();
         var classes = rows.Select(r => r.Label).Distinct().Count();
-        terminal.Out.WriteLine($"report: {fitted.ReportPath ?? html}");
-        terminal.Out.WriteLine($"summary: {json}");
-        terminal.Error.WriteLine($"{rows.Count} images in {classes} classes; {fitted.Report.Summary.Rows} analysed; input {pre.Channels}×{pre.Height}×{pre.Width}{(pre.Normalized ? ", normalised in the model" : "")}.");
+        var skipped = fitted.Report.Summary.SkippedImages;
+        foreach (var image in skipped.Take(MaxWarnings))
+            terminal.Error.WriteLine(Terminal.Escape($"cnndiag report: warning: skipped image '{Path.GetRelativePath(folder, image.Path)}': {image.Reason}."));
+        if (skipped.Count > MaxWarnings)
+            terminal.Error.WriteLine($"cnndiag report: warning: ... and {skipped.Count - MaxWarnings} more skipped images (listed in the report).");
+        terminal.Out.WriteLine(Terminal.Escape($"report: {fitted.ReportPath ?? html}"));
+        terminal.Out.WriteLine(Terminal.Escape($"summary: {json}"));
+        terminal.Error.WriteLine($"{Plural(rows.Count, "image")} in {Plural(classes, "class", "classes")}; {fitted.Report.Summary.Rows} analysed" +
+            $"{(skipped.Count > 0 ? $", {skipped.Count} skipped (unreadable, corrupt or too large)" : "")}; input {pre.Channels}×{pre.Height}×{pre.Width}{(pre.Normalized ? ", normalised in the model" : "")}.");
         foreach (var (part, why) in fitted.Report.Skipped)
-            terminal.Error.WriteLine($"skipped {part}: {why}");
-        if (fitted.Report.Skipped.Count > 0 && line.Has("strict"))
+            terminal.Error.WriteLine(Terminal.Escape($"skipped {part}: {why}"));
+        if (fitted.Report.Skipped.Count > 0 && strict)
         {
             terminal.Error.WriteLine($"error: --strict: {fitted.Report.Skipped.Count} part(s) of the report were skipped (listed above).");
             return CnnDiag.Failure;
         }
         return CnnDiag.Success;
     }
+
+    private const int MaxWarnings = 20;
+
+    private static string Plural(int count, string one, string? many = null) => $"{count} {(count == 1 ? one : many ?? one + "s")}";
 }

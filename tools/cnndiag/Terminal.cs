@@ -7,6 +7,9 @@ internal sealed class Terminal(TextWriter output, TextWriter error, bool showPro
 
     public TextWriter Error { get; } = error;
 
+    /// <summary>Text that holds names from files or models, with control characters escaped so a name cannot drive the terminal.</summary>
+    public static string Escape(string text) => DisplayText.Escape(text);
+
     /// <summary>A progress bar on the error stream, or null when progress is off (--quiet, or the error stream is redirected).</summary>
     public ConsoleProgressBar? NewProgressBar() => showProgress ? new ConsoleProgressBar(Error, interactive: true) : null;
 }

@@ -23,17 +23,20 @@ internal sealed class TsneVerb : Verb
     public override int Run(CommandLine line, Terminal terminal)
     {
         string input = line.RequiredString("input");
+        if (Directory.Exists(input))
+            throw new UsageException($"'--input {input}' is a folder; give a CSV file of points.");
         if (!File.Exists(input))
             throw new UsageException($"'--input {input}': the file does not exist; give a CSV file of points.");
         string outArg = line.RequiredString("out");
         string output = OutputFile.Check("out", outArg, [".csv"]);
-        if (Path.GetFullPath(input) == output)
-            throw new UsageException($"'--out {outArg}' is the input file; choose another output.");
+        OutputFile.CheckNotAnInput("out", outArg, [output], line, "input");
         double perplexity = line.Double("perplexity", 1, 1e6) ?? 30;
         if (perplexity <= 1) throw new UsageException($"'--perplexity {perplexity}' is not valid; it must be above 1 (30 by default, 5 to 50 is usual).");
         int seed = line.Int("seed", int.MinValue) ?? 0;
         var csv = PointsCsv.Read(input, line.String("labels-column"));
         int n = csv.Points.Shape[0];
+        if (n < MinRows)
+            throw new UsageException($"'--input {input}' has {n} data row{(n == 1 ? "" : "s")}; t-SNE needs at least {MinRows}: each point needs more than 3·perplexity neighbours, and the perplexity must be above 1.");
         if (3 * perplexity > n - 1)
             throw new UsageException($"'--perplexity {perplexity}' is too large for {n} points: each point needs 3·perplexity neighbours, so the perplexity can be at most {Math.Floor((n - 1) / 3.0 * 100) / 100}.");
 
@@ -45,6 +48,9 @@ internal sealed class TsneVerb : Verb
         terminal.Out.WriteLine($"t-SNE of {n} points × {csv.Points.Shape[1]} dimensions (perplexity {perplexity}, KL divergence {embedding.KlDivergence:F3}): {output}");
         return CnnDiag.Success;
     }
+
+    // 3·perplexity ≤ n - 1 with perplexity > 1 needs n - 1 > 3
+    private const int MinRows = 5;
 
     private sealed class TsneProgressAdapter(IProgress<DiagnosticsProgress> target) : IProgress<TsneProgress>
     {

@@ -16,11 +16,11 @@ public static class ClosestNames
             .ToList();
     }
 
-    /// <summary>"closest: a, b, c" or an empty string when there are no candidates.</summary>
+    /// <summary>"closest: a, b, c" (control characters escaped, see <see cref="DisplayText"/>) or "there are none".</summary>
     public static string Suggest(string name, IEnumerable<string> candidates, int count = 5)
     {
         var found = Find(name, candidates, count);
-        return found.Count == 0 ? "there are none" : "closest: " + string.Join(", ", found);
+        return found.Count == 0 ? "there are none" : "closest: " + string.Join(", ", found.Select(DisplayText.Escape));
     }
 
     private static int Distance(string a, string b)

@@ -18,7 +18,8 @@ public sealed class OnnxExecutor : IDisposable
         ArgumentNullException.ThrowIfNull(graph);
         Graph = graph;
         options ??= new ExecutionOptions();
-        _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        // failures come back as exceptions whose message the library passes on; ORT's own (coloured) log line would repeat it on the host's stderr
+        _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         if (options.IntraOpThreads > 0) _options.IntraOpNumThreads = options.IntraOpThreads;
         try
         {

@@ -75,22 +75,29 @@ internal static class CnnLocator
     /// <summary>Column copies made by ColumnCopying stages: copy name → source column.</summary>
     private static Dictionary<string, string> ColumnCopies(IEnumerable<ITransformer> stages)
     {
-        const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
         var copies = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var t in stages.Where(t => t.GetType().Name == "ColumnCopyingTransformer"))
-        {
-            object? pairs = null;
-            for (var type = t.GetType(); type is not null && pairs is null; type = type.BaseType)
-                pairs = type.GetProperty("ColumnPairs", Any | BindingFlags.DeclaredOnly)?.GetValue(t) ?? type.GetField("ColumnPairs", Any | BindingFlags.DeclaredOnly)?.GetValue(t);
-            if (pairs is not System.Collections.IEnumerable list) continue;
-            foreach (var pair in list)
-            {
-                var fields = pair.GetType().GetFields();
-                if (fields.Length == 2 && fields[0].GetValue(pair) is string output && fields[1].GetValue(pair) is string input)
-                    copies[output] = input;
-            }
-        }
+            foreach (var (output, input) in ColumnPairs(t))
+                copies[output] = input;
         return copies;
+    }
+
+    /// <summary>The (output, input) column pairs of a one-to-one ML.NET transformer (its non-public <c>ColumnPairs</c>); empty when it has none.</summary>
+    public static List<(string Output, string Input)> ColumnPairs(ITransformer t)
+    {
+        const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        object? pairs = null;
+        for (var type = t.GetType(); type is not null && pairs is null; type = type.BaseType)
+            pairs = type.GetProperty("ColumnPairs", Any | BindingFlags.DeclaredOnly)?.GetValue(t) ?? type.GetField("ColumnPairs", Any | BindingFlags.DeclaredOnly)?.GetValue(t);
+        var result = new List<(string, string)>();
+        if (pairs is not System.Collections.IEnumerable list) return result;
+        foreach (var pair in list)
+        {
+            var fields = pair.GetType().GetFields();
+            if (fields.Length == 2 && fields[0].GetValue(pair) is string output && fields[1].GetValue(pair) is string input)
+                result.Add((output, input));
+        }
+        return result;
     }
 
     public static string DescribeStages(ITransformer model) =>

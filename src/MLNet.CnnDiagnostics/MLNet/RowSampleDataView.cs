@@ -21,8 +21,15 @@ internal sealed class RowSampleDataView : IDataView
     /// <summary>Up to <paramref name="count"/> rows chosen uniformly with the seed (all rows when there are no more).</summary>
     public static IDataView Create(IDataView input, int count, int seed)
     {
+        var chosen = Choose(input, count, seed);
+        return chosen is null ? input : new RowSampleDataView(input, chosen);
+    }
+
+    /// <summary>The positions of up to <paramref name="count"/> rows chosen uniformly with the seed, or null when all rows are taken.</summary>
+    public static HashSet<long>? Choose(IDataView input, int count, int seed)
+    {
         long total = input.GetRowCount() ?? CountRows(input);
-        if (total <= count) return input;
+        if (total <= count) return null;
         var random = new Random(seed);
         var chosen = new HashSet<long>();
         // Floyd's algorithm: count distinct indices in [0, total) with count draws.
@@ -31,8 +38,14 @@ internal sealed class RowSampleDataView : IDataView
             long t = random.NextInt64(j + 1);
             chosen.Add(chosen.Contains(t) ? j : t);
         }
-        return new RowSampleDataView(input, chosen);
+        return chosen;
     }
+
+    /// <summary>The rows of <paramref name="input"/> at the given positions, in their original order.</summary>
+    public static IDataView FromRows(IDataView input, IEnumerable<long> rows) => new RowSampleDataView(input, rows.ToHashSet());
+
+    /// <summary>The number of rows of <paramref name="input"/>, counted when the view does not know it.</summary>
+    public static long RowCount(IDataView input) => input.GetRowCount() ?? CountRows(input);
 
     private static long CountRows(IDataView input)
     {

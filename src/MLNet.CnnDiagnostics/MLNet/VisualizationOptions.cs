@@ -38,6 +38,18 @@ public sealed class VisualizationOptions
     /// <summary>Seed of the sample and of every randomised analysis.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// The largest image (width × height, read from the file's header before decoding) the report decodes; larger ones are
+    /// skipped (or refused, see <see cref="SkipUnreadableImages"/>). Default <see cref="Data.ImageFileCheck.DefaultMaxPixels"/> (100 megapixels).
+    /// </summary>
+    public long MaxImagePixels { get; set; } = Data.ImageFileCheck.DefaultMaxPixels;
+
+    /// <summary>
+    /// Whether a sampled image that cannot be read or decoded (or is above <see cref="MaxImagePixels"/>) is left out of the report,
+    /// with its file and reason listed in the report and its JSON summary (<c>skippedImages</c>); false makes it an error.
+    /// </summary>
+    public bool SkipUnreadableImages { get; set; } = true;
+
     /// <summary>Sections to include.</summary>
     public ReportSections Sections { get; set; } = ReportSections.All;
 

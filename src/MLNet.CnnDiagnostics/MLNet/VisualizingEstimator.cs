@@ -13,6 +13,7 @@ public sealed class VisualizingEstimator : IEstimator<VisualizingTransformer>
     internal VisualizingEstimator(IEstimator<ITransformer> inner, VisualizationOptions options)
     {
         if (options.MaxRows < 2) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows, "MaxRows must be at least 2.");
+        if (options.MaxImagePixels < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxImagePixels, "MaxImagePixels must be at least 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
         _inner = inner;
         Options = options;
@@ -38,9 +39,17 @@ public sealed class VisualizingEstimator : IEstimator<VisualizingTransformer>
         var head = CnnLocator.FindHead(model);
         Log($"CNN: {cnn.Stage} over '{cnn.Graph.SourceName}', pixels from column '{cnn.PixelColumn}'; head: {(head is null ? "none" : $"{head.Classes} classes on '{head.FeatureColumnName}'")}.");
 
-        var sample = model.Transform(RowSampleDataView.Create(input, Options.MaxRows, Options.Seed));
-        using var context = SampleReader.Read(sample, cnn, head, Options);
-        Log($"sampled {context.Rows} rows; embedding tensor {context.EmbeddingTensor}.");
+        if (cnn.Graph.OtherInputs is { Count: > 0 } extra)
+            throw new CnnDiagnosticsException(Onnx.ModelGraph.OtherInputsMessage(cnn.Graph.SourceName, extra));
+        // an unknown layer is the caller's mistake: say so now rather than skip sections after minutes of work
+        foreach (var layer in Options.Layers ?? [])
+        {
+            try { cnn.Graph.ResolveTensor(layer); }
+            catch (CnnDiagnosticsException e) { throw new ArgumentException($"VisualizationOptions.Layers entry '{layer}' names no layer or tensor of the CNN: {e.Message}", nameof(Options), e); }
+        }
+
+        using var context = SampledImages.Read(input, model, cnn, head, Options, Log);
+        Log($"sampled {context.Rows} rows{(context.SkippedImages.Count > 0 ? $" ({context.SkippedImages.Count} unreadable images skipped)" : "")}; embedding tensor {context.EmbeddingTensor}.");
         var report = DiagnosticReportBuilder.Build(context, $"CNN diagnostics: {cnn.Graph.SourceName}", Log);
         string? path = null;
         if (Options.ReportPath is not null)

@@ -9,6 +9,24 @@ public sealed partial class ModelGraph
 {
     private static readonly HashSet<string> SpatialOps = ["Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"];
 
+    /// <summary>
+    /// The most values one image may have at the image input (C·H·W) for the library to run the model on it, the shape dry
+    /// run included: 16,777,216 (64 MB of float32, 3×2364×2364), far above CNN inputs in use (224² to about 1024²), and
+    /// low enough that a file declaring a huge input cannot make one run allocate gigabytes.
+    /// </summary>
+    public const long MaxImageInputValues = 1L << 24;
+
+    /// <summary>Graph inputs other than the image input that no initializer provides (for example weights exported as inputs).</summary>
+    public IReadOnlyList<TensorInfo> OtherInputs =>
+        Proto.Graph.Input.Where(i => i.Name != ImageInput.Name && !_initializers.ContainsKey(i.Name)).Select(ToTensorInfo).ToList();
+
+    /// <summary>Why a model with <see cref="OtherInputs"/> cannot be run on images alone.</summary>
+    internal static string OtherInputsMessage(string sourceName, IReadOnlyList<TensorInfo> inputs) =>
+        $"model '{sourceName}' has {inputs.Count} input{(inputs.Count == 1 ? "" : "s")} besides its image input that no initializer provides " +
+        $"({string.Join(", ", inputs.Take(5).Select(i => i.Name + i.ShapeText))}{(inputs.Count > 5 ? ", ..." : "")}); " +
+        "its weights were probably exported as graph inputs: export them as initializers (torch.onnx.export(..., export_params=True), " +
+        "or ONNX's 'keep_initializers_as_inputs=False') so the model runs on images alone.";
+
     private static void Validate(ModelProto proto, string sourceName, int byteCount)
     {
         string Corrupt(string what) => $"model '{sourceName}' ({byteCount} bytes) is not a usable ONNX model: {what}.";
@@ -112,10 +130,11 @@ public sealed partial class ModelGraph
         foreach (var t in tensors.Where(declared.Add))
             copy.Graph.Output.Add(new ValueInfoProto { Name = t });
         var inputShape = ImageInput.Shape!.Select((d, i) => (long)(d > 0 ? d : i == 0 ? 1 : 224)).ToArray();
+        CheckDryRunSize(ImageInput.Name, inputShape);
         var results = new List<TensorInfo>();
         try
         {
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
             using var session = new InferenceSession(copy.ToByteArray(), options);
             var inputs = new Dictionary<string, OrtValue>();
             try
@@ -123,6 +142,7 @@ public sealed partial class ModelGraph
                 foreach (var (name, meta) in session.InputMetadata)
                 {
                     long[] shape = name == ImageInput.Name ? inputShape : meta.Dimensions.Select(d => (long)Math.Max(d, 1)).ToArray();
+                    if (name != ImageInput.Name) CheckDryRunSize(name, shape);
                     inputs[name] = meta.ElementDataType == TensorElementType.Float
                         ? OrtValue.CreateTensorValueFromMemory(new float[shape.Aggregate(1L, (a, b) => a * b)], shape)
                         : throw new CnnDiagnosticsException($"model '{SourceName}' has a second input '{name}' of type {meta.ElementDataType}; only models whose extra inputs are float can be measured.");
@@ -151,5 +171,16 @@ public sealed partial class ModelGraph
             throw new CnnDiagnosticsException($"ONNX Runtime cannot run model '{SourceName}' to measure its layer shapes: {e.Message}", e);
         }
         return results;
+    }
+
+    // measured in double: a declared [N,3,100000,100000] overflows int arithmetic long before it would fit in memory
+    private void CheckDryRunSize(string input, long[] shape)
+    {
+        double values = shape.Aggregate(1.0, (a, d) => a * d);
+        if (values > MaxImageInputValues)
+            throw new CnnDiagnosticsException(
+                $"model '{SourceName}' declares input '{input}' [{string.Join(",", shape)}] ({values:N0} values, {values * 4 / (1 << 20):N0} MB); " +
+                $"measuring its layer shapes runs the model once, which this library limits to inputs of {MaxImageInputValues:N0} values (64 MB). " +
+                "Declare the real input size in the model, or give the model's layers their shapes (value_info) so no run is needed.");
     }
 }

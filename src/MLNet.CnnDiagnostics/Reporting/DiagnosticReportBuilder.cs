@@ -21,6 +21,7 @@ internal static class DiagnosticReportBuilder
     {
         var report = new DiagnosticReport { Title = title };
         report.Summary.Rows = context.Rows;
+        report.Summary.SkippedImages = context.SkippedImages.ToList();
         var chosen = AllSections.Where(s => context.Options.Sections.HasFlag(s.Flag)).ToList();
         for (int i = 0; i < chosen.Count; i++)
         {

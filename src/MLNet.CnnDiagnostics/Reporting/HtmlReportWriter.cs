@@ -74,6 +74,7 @@ public static class HtmlReportWriter
         writer.Write($"<p class=\"meta\">Made {report.CreatedUtc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC · " +
             $"{report.Sections.Count} section{(report.Sections.Count == 1 ? "" : "s")} · {Duration(totalSeconds)}</p>");
         WriteKeyNumbers(writer, report.Summary);
+        WriteSkippedImages(writer, report.Summary.SkippedImages);
         writer.Write("</header>\n<div class=\"layout\">\n");
 
         writer.Write("<nav class=\"toc\" aria-label=\"Contents\"><h2>Contents</h2><ol>");
@@ -133,6 +134,15 @@ public static class HtmlReportWriter
         foreach (var (name, value) in items)
             writer.Write($"<div><dt>{HtmlBlockRenderer.E(name)}</dt><dd>{HtmlBlockRenderer.E(value)}</dd></div>");
         writer.Write("</dl>");
+    }
+
+    private static void WriteSkippedImages(TextWriter writer, IReadOnlyList<SkippedImage> skipped)
+    {
+        if (skipped.Count == 0) return;
+        writer.Write($"<details class=\"skipped-images\"><summary>{skipped.Count} sampled image{(skipped.Count == 1 ? " was" : "s were")} skipped: unreadable, corrupt or too large</summary><ul class=\"notes\">");
+        foreach (var image in skipped)
+            writer.Write($"<li class=\"note skipped\">{HtmlBlockRenderer.E(image.ToString())}</li>");
+        writer.Write("</ul></details>");
     }
 
     private static string Percent(double fraction) =>

@@ -44,6 +44,9 @@ internal sealed class ReportContext : IDisposable
 
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
+    /// <summary>Sampled images left out because they could not be read (listed in the report).</summary>
+    public IReadOnlyList<SkippedImage> SkippedImages { get; set; } = [];
+
     /// <summary>Where predictions and class scores come from (for the report).</summary>
     public string ClassifierSource { get; set; } = "";
 

@@ -8,6 +8,9 @@ public sealed class ReportSummary
     /// <summary>Rows analysed (the seeded sample).</summary>
     [JsonPropertyName("rows")] public int Rows { get; set; }
 
+    /// <summary>Sampled images left out of the analyses (unreadable, corrupt, or above the pixel limit), each with its reason.</summary>
+    [JsonPropertyName("skippedImages")] public List<SkippedImage> SkippedImages { get; set; } = [];
+
     /// <summary>The model: its layers.</summary>
     [JsonPropertyName("model")] public ModelSummary Model { get; set; } = new();
 

@@ -130,8 +130,13 @@ internal sealed class DecisionsSection : ReportSectionBuilder
         {
             var correct = all.Where(r => labels[r] == predictions[r]).Take(PerKind).Select(r => (r, predictions[r], (bool?)true));
             var wrong = all.Where(r => labels[r] >= 0 && labels[r] != predictions[r]).Take(PerKind).Select(r => (r, predictions[r], (bool?)false));
-            return correct.Concat(wrong).ToList();
+            var chosen = correct.Concat(wrong).ToList();
+            // say why in the user's terms rather than fail later on an empty batch
+            if (chosen.Count == 0)
+                throw new CnnDiagnosticsException($"no sampled row has both a known label and a prediction to explain ({labels.Count(l => l >= 0)} of {context.Rows} rows have a label the classifier's classes include).");
+            return chosen;
         }
+        if (all.Count == 0) throw new CnnDiagnosticsException($"none of the {context.Rows} sampled rows has a prediction to explain.");
         return all.Take(PerKind).Select(r => (r, predictions[r], (bool?)null)).ToList();
     }
 
