@@ -403,8 +403,8 @@ public sealed class ActivationOpTests
             Node("gn", "GroupNormalization", ["hs_out", "s", "b"]),
             Node("inorm", "InstanceNormalization", ["gn_out", "s", "b"]),
             Node("lrn", "LRN", ["inorm_out"]),
-            Node("max", "Max", ["lrn_out", "x"]),
-            Node("mean", "Mean", ["conv_out", "x", "lrn_out"]),
+            Node("max", "Max", ["x", "lrn_out"]),                                                  // joins: the union, not the first input's field
+            Node("mean", "Mean", ["x", "conv_out", "lrn_out"]),
         ]);
         var conv = new ReceptiveField(new(3, 1, -1), new(3, 1, -1));
         Assert.AreEqual(conv, f["lrn"]);
