@@ -347,6 +347,37 @@ public sealed class ActivationOpTests
         AssertMatches(m, "y");
     }
 
+    /// <summary>The slope the backward rule gives at each of <paramref name="at"/>: the gradient of Σ op(x).</summary>
+    private static float[] Slopes(float[] at, Func<TinyModel, string> build)
+    {
+        var m = new TinyModel([1, 1, 1, at.Length]);
+        using var engine = new GradientEngine(m.Build(build(m)));
+        var x = new FloatTensor([1, 1, 1, at.Length], at);
+        return engine.Compute(x, new WeightedTarget(Enumerable.Repeat(1f, at.Length).ToArray())).Gradients["x"].Data;
+    }
+
+    [TestMethod]
+    public void AtTheKinks_TheRulesFollowPyTorch()
+    {
+        // HardSwish: 0 below −3, x/3 + 0.5 on [−3, 3] (so −0.5 at −3 and 1.5 at 3), 1 above 3
+        CollectionAssert.AreEqual(new[] { 0f, -0.5f, 0.5f, 1.5f, 1f }, Slopes([-3.5f, -3f, 0f, 3f, 3.5f], m => m.Node("HardSwish", ["x"], "y")));
+        // HardSigmoid: alpha strictly inside (0, 1), 0 at both kinks (here at ±2)
+        CollectionAssert.AreEqual(new[] { 0f, 0f, 0.25f, 0f, 0f }, Slopes([-3f, -2f, 0f, 2f, 3f], m => m.Node("HardSigmoid", ["x"], "y", F("alpha", 0.25f), F("beta", 0.5f))));
+        // Abs: 0 at 0; Elu and PRelu: the left-hand slope at 0; ThresholdedRelu: 0 at the threshold
+        CollectionAssert.AreEqual(new[] { -1f, 0f, 1f }, Slopes([-1f, 0f, 1f], m => m.Node("Abs", ["x"], "y")));
+        CollectionAssert.AreEqual(new[] { 0.5f, 1f }, Slopes([0f, 1f], m => m.Node("Elu", ["x"], "y", F("alpha", 0.5f))));
+        CollectionAssert.AreEqual(new[] { 0.25f, 1f }, Slopes([0f, 1f], m => m.Node("PRelu", ["x", m.Scalar("slope", 0.25f)], "y")));
+        CollectionAssert.AreEqual(new[] { 0f, 0f, 1f }, Slopes([0.5f, 1f, 1.5f], m => m.Node("ThresholdedRelu", ["x"], "y")));
+        // Max and Min: a tie splits the gradient between the tied inputs
+        CollectionAssert.AreEqual(new[] { 0f, 0.5f, 1f }, Slopes([-1f, 0f, 1f], m => m.Node("Max", ["x", m.Scalar("zero", 0f)], "y")));
+        CollectionAssert.AreEqual(new[] { 1f, 0.5f, 0f }, Slopes([-1f, 0f, 1f], m => m.Node("Min", ["x", m.Scalar("zero", 0f)], "y")));
+        // Pow(x, 2) and Pow(x, 3) at 0 and at negative bases: finite, e·x^(e−1)
+        CollectionAssert.AreEqual(new[] { -4f, 0f, 2f }, Slopes([-2f, 0f, 1f], m => m.Node("Pow", ["x", m.Scalar("two", 2f)], "y")));
+        CollectionAssert.AreEqual(new[] { 12f, 0f, 3f }, Slopes([-2f, 0f, 1f], m => m.Node("Pow", ["x", m.Scalar("three", 3f)], "y")));
+        // Softsign at 0: 1
+        CollectionAssert.AreEqual(new[] { 1f }, Slopes([0f], m => m.Node("Softsign", ["x"], "y")));
+    }
+
     [TestMethod]
     public void TheOpsOfThisClass_AreDifferentiableInTheOpTable()
     {
@@ -403,8 +434,8 @@ public sealed class ActivationOpTests
             Node("gn", "GroupNormalization", ["hs_out", "s", "b"]),
             Node("inorm", "InstanceNormalization", ["gn_out", "s", "b"]),
             Node("lrn", "LRN", ["inorm_out"]),
-            Node("max", "Max", ["lrn_out", "x"]),
-            Node("mean", "Mean", ["conv_out", "x", "lrn_out"]),
+            Node("max", "Max", ["x", "lrn_out"]),                                                  // joins: the union, not the first input's field
+            Node("mean", "Mean", ["x", "conv_out", "lrn_out"]),
         ]);
         var conv = new ReceptiveField(new(3, 1, -1), new(3, 1, -1));
         Assert.AreEqual(conv, f["lrn"]);
