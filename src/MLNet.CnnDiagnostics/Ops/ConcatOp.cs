@@ -10,6 +10,8 @@ internal sealed class ConcatOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Join;
 
+    public override string FieldDescription => "joins branches along channels: union; along rows or columns: not followed";
+
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", 1), "concatenates") is { Reason: { } why } ? FieldStep.Fail(why) : FieldFlow.Join(node, inputs);
 

@@ -13,6 +13,8 @@ internal sealed class LogSoftmaxOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
+    public override string FieldDescription => "over channels: position-wise; over rows or columns: the whole image";
+
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FirstKnown(inputs).IsSpatialAxis(node.GetInteger("axis", -1)) ? FieldStep.Same(FieldFlow.Global(FirstKnown(inputs), node, 0)) : FieldStep.Same(FirstKnown(inputs));
 

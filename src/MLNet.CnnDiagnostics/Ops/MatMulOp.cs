@@ -10,6 +10,8 @@ internal sealed class MatMulOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Global;
 
+    public override string FieldDescription => "a constant matrix over a non-spatial last axis (ConvNeXt's pointwise layers): position-wise; otherwise the whole image";
+
     // A constant matrix over the last axis (a pointwise linear layer, as in ConvNeXt's channels-last blocks) keeps
     // each position; one that contracts a spatial axis mixes all of them.
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)

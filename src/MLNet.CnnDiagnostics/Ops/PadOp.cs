@@ -10,6 +10,8 @@ internal sealed class PadOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Layout;
 
+    public override string FieldDescription => "pads rows and columns: the field moves by the leading pad";
+
     // Padding rows and columns shifts every position by the leading pad; padding other axes keeps the field.
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)
     {

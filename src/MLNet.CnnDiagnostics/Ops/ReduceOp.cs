@@ -11,6 +11,8 @@ internal abstract class ReductionOp : OpDefinition
 {
     public override FieldRule Field => FieldRule.Global;
 
+    public override string FieldDescription => "over rows or columns: the whole image; over channels: position-wise";
+
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)
     {
         var input = FirstKnown(inputs);

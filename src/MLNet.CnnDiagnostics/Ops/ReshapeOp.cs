@@ -10,6 +10,8 @@ internal sealed class ReshapeOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Layout;
 
+    public override string FieldDescription => "layout: follows the rows and columns; a flatten of a map: the whole image";
+
     // A reshape that mixes rows and columns with other axes (a Flatten of a map before a Gemm) leaves each value a
     // function of some position; the whole image is the sound answer.
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>

@@ -10,6 +10,8 @@ internal sealed class SoftmaxOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
+    public override string FieldDescription => "over channels: position-wise; over rows or columns: the whole image";
+
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", -1), "normalises") is { Reason: not null } ? FieldStep.Same(FieldFlow.Global(FirstKnown(inputs), node, 0)) : FieldStep.Same(FirstKnown(inputs));
 

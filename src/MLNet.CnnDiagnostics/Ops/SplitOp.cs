@@ -10,6 +10,8 @@ internal sealed class SplitOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Layout;
 
+    public override string FieldDescription => "along channels: position-wise; along rows or columns: not followed";
+
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", 0), "splits");
 

@@ -10,6 +10,8 @@ internal sealed class TransposeOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Layout;
 
+    public override string FieldDescription => "layout: follows the rows and columns to their new axes (NHWC ↔ NCHW)";
+
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs)
     {
         var input = FirstKnown(inputs);
