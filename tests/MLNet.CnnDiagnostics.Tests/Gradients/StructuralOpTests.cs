@@ -20,15 +20,15 @@ public sealed class StructuralOpTests
         // the model must batch (a fallback to its fixed batch of 1 would hide rules that bake in the probed batch)
         Assert.IsNull(engine.Builder.FixedBatch, "the test model does not run at a symbolic batch");
         double error = FiniteDifferences.Check(engine, m.InputShape, seed);
-        File.AppendAllText("/tmp/structural_errors.txt", $"{error:E2}\n");
+        Console.WriteLine($"relative error {error:E2}");
         Assert.IsLessThan(Tolerance, error, $"relative error {error:E2}");
         return error;
     }
 
-    /// <summary>Flattens each tensor after a Tanh (so the gradient depends on where it flows) and concatenates them.</summary>
+    /// <summary>Flattens each tensor and concatenates them (no squashing after them: it would hide errors where it saturates).</summary>
     private static string Collect(TinyModel m, params string[] tensors)
     {
-        var flat = tensors.Select(t => m.Node("Flatten", [m.Node("Tanh", [t], t + "_tanh")], t + "_flat", I("axis", 1))).ToArray();
+        var flat = tensors.Select(t => m.Node("Flatten", [t], t + "_flat", I("axis", 1))).ToArray();
         return flat.Length == 1 ? flat[0] : m.Node("Concat", flat, "collected", I("axis", 1));
     }
 

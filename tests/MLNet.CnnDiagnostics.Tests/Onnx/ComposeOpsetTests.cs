@@ -74,16 +74,52 @@ public sealed class ComposeOpsetTests
     }
 
     [TestMethod]
-    public void Opset8UpsampleInFrontOfOpset13_ThrowsNamingTheOp()
+    public void Opset8TopKInFrontOfOpset13_ThrowsNamingTheOp()
     {
-        var g = new GraphProto { Name = "up" };
-        g.Input.Add(Value("x", 1, 3, 4, 4));
-        g.Node.Add(Node("Upsample", "up", ["x"], ["big"], new AttributeProto { Name = "scales", Type = AttributeProto.Types.AttributeType.Floats, Floats = { 1f, 1f, 2f, 2f } }));
-        g.Output.Add(Value("big", 1, 3, 8, 8));
-        var pre = ModelGraph.Load(Model(g, opset: 8).ToByteArray(), "up8");
+        // TopK's k moved from an attribute to an input in opset 10, a change the upgrade does not rewrite
+        var g = new GraphProto { Name = "top" };
+        g.Input.Add(Value("x", 1, 3, 8, 8));
+        g.Node.Add(Node("TopK", "top", ["x"], ["values", "indices"], Int("k", 8)));
+        g.Output.Add(Value("values", 1, 3, 8, 8));
+        var pre = ModelGraph.Load(Model(g, opset: 8).ToByteArray(), "top8");
         var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => ModelGraph.Compose(pre, Opset13Cnn()));
-        StringAssert.Contains(e.Message, "Upsample");
-        StringAssert.Contains(e.Message, "'up8'");
+        StringAssert.Contains(e.Message, "TopK");
+        StringAssert.Contains(e.Message, "'top8'");
         StringAssert.Contains(e.Message, "opset 8");
+    }
+
+    [TestMethod]
+    public void UpsampleSliceAndResize10_RaisedToOpset13_GiveTheSameValues()
+    {
+        var scales = new AttributeProto { Name = "scales", Type = AttributeProto.Types.AttributeType.Floats, Floats = { 1f, 1f, 2f, 1.5f } };
+        var g8 = new GraphProto { Name = "old8" };
+        g8.Input.Add(Value("x", 1, 3, 4, 4));
+        g8.Node.Add(Node("Upsample", "near", ["x"], ["near"], scales));
+        g8.Node.Add(Node("Upsample", "lin", ["x"], ["lin"], scales, NodeAttributes.String("mode", "linear")));
+        g8.Node.Add(Node("Slice", "cut", ["x"], ["cut"], Ints("starts", 1, -3), Ints("ends", 1000, 3), Ints("axes", 2, 3)));
+        g8.Output.Add(Value("near", 1, 3, 8, 6));
+        g8.Output.Add(Value("lin", 1, 3, 8, 6));
+        g8.Output.Add(Value("cut", 1, 3, 3, 2));
+        var g10 = new GraphProto { Name = "old10" };
+        g10.Input.Add(Value("x", 1, 3, 4, 4));
+        g10.Initializer.Add(FloatInit("s", [4], [1f, 1f, 1.5f, 2f]));
+        g10.Node.Add(Node("Resize", "near", ["x", "s"], ["near"]));
+        g10.Node.Add(Node("Resize", "lin", ["x", "s"], ["lin"], NodeAttributes.String("mode", "linear")));
+        g10.Output.Add(Value("near", 1, 3, 6, 8));
+        g10.Output.Add(Value("lin", 1, 3, 6, 8));
+        var input = new FloatTensor([1, 3, 4, 4], Random(48, 4));
+        foreach (var (graph, opset) in new[] { (g8, 8), (g10, 10) })
+        {
+            var model = Model(graph, opset);
+            var upgraded = model.Clone();
+            OpsetUpgrade.Apply(upgraded, new Dictionary<string, int[]>(), 13);
+            Assert.IsFalse(upgraded.Graph.Node.Any(n => n.OpType == "Upsample" || n.Attribute.Any(a => a.Name is "starts" or "scales")), "old forms were carried over");
+            using var before = new OnnxExecutor(ModelGraph.Load(model.ToByteArray(), $"opset{opset}"));
+            using var after = new OnnxExecutor(ModelGraph.Load(upgraded.ToByteArray(), $"opset{opset}+13"));
+            var expected = before.Run(input);
+            var actual = after.Run(input);
+            foreach (var name in expected.Keys)
+                CollectionAssert.AreEqual(expected[name].Data, actual[name].Data, $"opset {opset}: {name}");
+        }
     }
 }
