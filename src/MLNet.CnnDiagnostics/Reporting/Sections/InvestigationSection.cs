@@ -86,12 +86,16 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         int classes = context.ClassNames.Count > 0 ? context.ClassNames.Count : engine.Builder.ItemShape(engine.Builder.DefaultTarget)[0];
         var chosen = Enumerable.Range(0, Math.Min(classes, context.Options.ClassesToVisualize)).ToList();
         if (chosen.Count == 0) return;
-        float scale = context.Options.PixelMaxValue / (context.Options.PixelStd.Length == 0 ? 1f : context.Options.PixelStd.Average());
+        // The ascent runs in the image's own units; jitter and blur follow the image's size (4 px and σ 0.5 px at 224; 1 px and no blur at 28).
         var options = new ClassVisualizationOptions
         {
             Steps = context.Options.ClassVisualizationSteps,
-            LearningRate = scale / 50f,
-            InitialNoise = scale / 100f,
+            PixelMean = context.Options.PixelMean,
+            PixelStd = context.Options.PixelStd,
+            PixelMaxValue = context.Options.PixelMaxValue,
+            ChannelsAreBgr = context.Options.ChannelsAreBgr,
+            Jitter = Math.Max(1, (int)Math.Round(context.Images.Shape[2] / 56.0)),
+            BlurSigma = 0.5f * Math.Min(1f, context.Images.Shape[2] / 224f),
             Seed = context.Options.Seed,
         };
         float[]? start = null;
