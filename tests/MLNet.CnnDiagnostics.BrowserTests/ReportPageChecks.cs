@@ -65,6 +65,8 @@ public static class ReportPageChecks
             Assert.AreEqual(expectedPoints, root.GetProperty("declared").GetInt32(), "points declared by the scatter figures");
             Assert.AreEqual(expectedPoints, root.GetProperty("points").GetInt32(), "points drawn in the scatters");
             Assert.IsLessThanOrEqualTo(1, root.GetProperty("overflow").GetInt32(), "the page scrolls sideways");
+            var overlaps = await FindOverlapsAsync(page);
+            Assert.IsEmpty(overlaps, "captions and images overlap:\n" + string.Join("\n", overlaps.Take(20)));
 
             if (screenshotPath is not null)
             {
@@ -98,6 +100,42 @@ public static class ReportPageChecks
     }
 
     // hovers a point that is on top at its own centre, so the tooltip must name exactly that point's row
+    /// <summary>
+    /// Every place where a caption's text (its line boxes, measured with a Range) overlaps another caption's text or an
+    /// image of a figure or gallery, and every caption whose text is wider than its own box (it would paint over a neighbour).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> FindOverlapsAsync(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return await page.EvaluateAsync<string[]>("""
+            () => {
+              const texts = '.gallery figcaption, .gallery-label, .gallery .caption, .figure figcaption, .key-numbers dt, .key-numbers dd';
+              const boxes = [];
+              for (const el of document.querySelectorAll(texts)) {
+                const range = document.createRange();
+                range.selectNodeContents(el);
+                for (const b of range.getClientRects())
+                  if (b.width > 0 && b.height > 0) boxes.push({ el, kind: 'text', b, label: el.textContent.slice(0, 40) });
+              }
+              for (const el of document.querySelectorAll('.gallery img, .figure img')) {
+                const b = el.getBoundingClientRect();
+                if (b.width > 0 && b.height > 0) boxes.push({ el, kind: 'image', b, label: (el.getAttribute('alt') || '').slice(0, 40) });
+              }
+              const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+              const found = [];
+              for (let i = 0; i < boxes.length; i++)
+                for (let j = i + 1; j < boxes.length; j++) {
+                  const a = boxes[i], b = boxes[j];
+                  if (a.el === b.el || (a.kind === 'image' && b.kind === 'image')) continue;
+                  if (hit(a.b, b.b)) found.push(`${a.kind} "${a.label}" overlaps ${b.kind} "${b.label}"`);
+                }
+              for (const el of document.querySelectorAll(texts))
+                if (el.scrollWidth > el.clientWidth + 1) found.push(`text "${el.textContent.slice(0, 40)}" is wider than its box`);
+              return found;
+            }
+            """);
+    }
+
     private static async Task<int> CheckTooltipAsync(IPage page, bool requireThumbnails)
     {
         await page.Locator("figure.scatter svg.scatter-plot").First.ScrollIntoViewIfNeededAsync();

@@ -6,7 +6,7 @@ namespace MLNet.CnnDiagnostics.Reporting;
 /// <summary>Writes the HTML of one section's content blocks (figures, tables, galleries, scatters, text, metrics).</summary>
 internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
 {
-    // gallery tiles are shown this wide; images at most half of it are drawn with crisp square pixels
+    // gallery tiles are shown this wide; smaller images are enlarged with crisp square pixels
     private const int TileDisplayWidth = 88;
     private int _scatters;
 
@@ -99,7 +99,7 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
                     "bad" => $" mark-bad\" title=\"{E(g.BadMeaning)}",
                     _ => "",
                 };
-                string pixelated = w * 2 <= TileDisplayWidth ? " class=\"px\"" : "";
+                string pixelated = w < TileDisplayWidth ? " class=\"px\"" : "";
                 html.Write($"<figure class=\"tile{mark}\" data-mark=\"{E(tile.Mark)}\"><img src=\"{ReportImage.DataUri(tile.Png)}\" width=\"{w}\" height=\"{h}\" alt=\"{E(tile.Caption)}\"{pixelated}>");
                 html.Write($"<figcaption>{E(tile.Caption)}</figcaption></figure>");
             }

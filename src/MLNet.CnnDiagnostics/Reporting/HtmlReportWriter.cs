@@ -122,17 +122,37 @@ public static class HtmlReportWriter
 
     private static void WriteKeyNumbers(TextWriter writer, ReportSummary summary)
     {
-        var items = new List<(string, string)>();
-        if (summary.Rows > 0) items.Add(("rows", summary.Rows.ToString(CultureInfo.InvariantCulture)));
-        if (summary.Model.Layers.Count > 0) items.Add(("layers", summary.Model.Layers.Count.ToString(CultureInfo.InvariantCulture)));
-        if (summary.Classifier is { } c) items.Add(("accuracy", Percent(c.Accuracy)));
-        if (summary.Embedding is { KnnAccuracy: { } knn }) items.Add(("kNN accuracy (embedding)", Percent(knn)));
-        if (summary.Tsne is { } t) items.Add(("t-SNE trustworthiness", t.Trustworthiness.ToString("0.000", CultureInfo.InvariantCulture)));
-        if (summary.Sanity.GradientRelativeError is { } g) items.Add(("gradient rel. error", g.ToString("0.0e0", CultureInfo.InvariantCulture)));
+        // a failed check is marked "fail" (drawn red), a passed one "pass"; plain numbers carry no verdict
+        var items = new List<(string Name, string Value, bool? Passed)>();
+        if (summary.Rows > 0) items.Add(("rows", summary.Rows.ToString(CultureInfo.InvariantCulture), null));
+        if (summary.Model.Layers.Count > 0) items.Add(("layers", summary.Model.Layers.Count.ToString(CultureInfo.InvariantCulture), null));
+        if (summary.Classifier is { } c) items.Add(("accuracy", Percent(c.Accuracy), null));
+        if (summary.Embedding is { KnnAccuracy: { } knn }) items.Add(("kNN accuracy (embedding)", Percent(knn), null));
+        if (summary.Tsne is { } t) items.Add(("t-SNE trustworthiness", t.Trustworthiness.ToString("0.000", CultureInfo.InvariantCulture), null));
+        var sanity = summary.Sanity;
+        if (sanity.GradientRelativeError is { } g)
+        {
+            bool? passed = sanity.GradientPassed ?? (sanity.GradientThreshold is { } limit ? g <= limit : null);
+            string verdict = passed is null ? "" : passed.Value ? " pass" : " FAIL";
+            string threshold = sanity.GradientThreshold is { } th ? $" (≤ {th.ToString("0e0", CultureInfo.InvariantCulture)})" : "";
+            items.Add(("gradient check", g.ToString("0.0e0", CultureInfo.InvariantCulture) + verdict + threshold, passed));
+        }
+        if (sanity.RandomizationSpearman is { } rho)
+        {
+            bool? passed = sanity.RandomizationPassed ?? (sanity.RandomizationThreshold is { } limit ? rho < limit : null);
+            string verdict = passed is null ? "" : passed.Value ? " pass" : " FAIL";
+            string threshold = sanity.RandomizationThreshold is { } th ? $" (< {th.ToString("0.0##", CultureInfo.InvariantCulture)})" : "";
+            items.Add(("randomization ρ", rho.ToString("0.000", CultureInfo.InvariantCulture) + verdict + threshold, passed));
+        }
+        if (summary.Skipped.Count > 0)
+            items.Add(("skipped", string.Join(", ", summary.Skipped.Keys), false));
         if (items.Count == 0) return;
         writer.Write("<dl class=\"key-numbers\">");
-        foreach (var (name, value) in items)
-            writer.Write($"<div><dt>{HtmlBlockRenderer.E(name)}</dt><dd>{HtmlBlockRenderer.E(value)}</dd></div>");
+        foreach (var (name, value, passed) in items)
+        {
+            string state = passed switch { true => " class=\"pass\" data-check=\"pass\"", false => " class=\"fail\" data-check=\"fail\"", null => "" };
+            writer.Write($"<div{state}><dt>{HtmlBlockRenderer.E(name)}</dt><dd>{HtmlBlockRenderer.E(value)}</dd></div>");
+        }
         writer.Write("</dl>");
     }
 

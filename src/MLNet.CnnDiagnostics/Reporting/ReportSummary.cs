@@ -157,8 +157,16 @@ public sealed class AttributionSummary
 /// <summary>Sanity checks.</summary>
 public sealed class SanitySummary
 {
-    /// <summary>Relative error of the input gradient against central finite differences.</summary>
+    /// <summary>Relative error of the input gradient against the frozen-pattern directional difference (the worst checked image).</summary>
     [JsonPropertyName("gradientRelativeError")] public double? GradientRelativeError { get; set; }
+    /// <summary>The largest gradient error that passes.</summary>
+    [JsonPropertyName("gradientThreshold")] public double? GradientThreshold { get; set; }
+    /// <summary>Whether the gradient check passed (error at most the threshold).</summary>
+    [JsonPropertyName("gradientPassed")] public bool? GradientPassed { get; set; }
+    /// <summary>The Spearman ρ below which the randomization test passes.</summary>
+    [JsonPropertyName("randomizationThreshold")] public double? RandomizationThreshold { get; set; }
+    /// <summary>Whether the randomization test passed (ρ below the threshold).</summary>
+    [JsonPropertyName("randomizationPassed")] public bool? RandomizationPassed { get; set; }
     /// <summary>Spearman rank correlation between saliency of the trained and a re-initialised model.</summary>
     [JsonPropertyName("randomizationSpearman")] public double? RandomizationSpearman { get; set; }
 }

@@ -171,7 +171,8 @@ public sealed class ReportEdgeCaseTests
         Assert.AreEqual(0, m.Report.Summary.Skipped.Count, Skipped(m));
         StringAssert.Contains(m.Report.Summary.Classifier!.Source, "L2-normalised");
         Assert.IsNotEmpty(m.Report.Summary.Attributions);
-        Assert.IsLessThan(0.05, m.Report.Summary.Sanity.GradientRelativeError!.Value);
+        Assert.IsLessThanOrEqualTo(1e-3, m.Report.Summary.Sanity.GradientRelativeError!.Value, "the Sqrt of the normalised head is smooth: the frozen-pattern check covers it with its smaller steps");
+        Assert.IsTrue(m.Report.Summary.Sanity.GradientPassed);
 
         // The folded head reproduces ML.NET's own scores: softmax(W·f/‖f‖ + b).
         var head = CnnLocator.FindHead(m.Model)!;

@@ -85,4 +85,44 @@ internal static class TinyModels
         }
         return Model(g);
     }
+
+    /// <summary>
+    /// An MNIST-shaped grayscale CNN with He-scaled random weights: x[N,1,28,28] → Conv 3×3 (8) → Relu → MaxPool 2×2 →
+    /// Conv 3×3 (16) → Relu → MaxPool 2×2 → Flatten → Gemm (32) → Relu → Gemm (10 logits), as the small model.
+    /// Inputs are expected in [−1, 1]; <paramref name="inputScale"/> and <paramref name="inputShift"/> prepend x·scale + shift
+    /// (e.g. 1/127.5 and −1 for 0..255 pixels: the normalisation folded into the graph).
+    /// </summary>
+    public static ModelProto GrayscaleCnn(int seed = 1, float inputScale = 1f, float inputShift = 0f)
+    {
+        var rng = new Random(seed);
+        float[] He(int count, int fanIn) => Enumerable.Range(0, count).Select(_ =>
+            (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()) * Math.Sqrt(2.0 / fanIn))).ToArray();
+        float[] Bias(int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 0.2 - 0.1)).ToArray();
+        var g = new GraphProto { Name = "grayscale_cnn" };
+        g.Input.Add(Value("pixels", -1, 1, 28, 28));
+        g.Initializer.Add(FloatInit("scale", [], [inputScale]));
+        g.Initializer.Add(FloatInit("shift", [], [inputShift]));
+        g.Initializer.Add(FloatInit("w1", [8, 1, 3, 3], He(72, 9)));
+        g.Initializer.Add(FloatInit("b1", [8], Bias(8)));
+        g.Initializer.Add(FloatInit("w2", [16, 8, 3, 3], He(16 * 72, 72)));
+        g.Initializer.Add(FloatInit("b2", [16], Bias(16)));
+        g.Initializer.Add(FloatInit("w3", [32, 400], He(32 * 400, 400)));
+        g.Initializer.Add(FloatInit("b3", [32], Bias(32)));
+        g.Initializer.Add(FloatInit("w4", [10, 32], He(320, 32)));
+        g.Initializer.Add(FloatInit("b4", [10], Bias(10)));
+        g.Node.Add(Node("Mul", "scale_node", ["pixels", "scale"], ["scaled"]));
+        g.Node.Add(Node("Add", "shift_node", ["scaled", "shift"], ["x"]));
+        g.Node.Add(Node("Conv", "conv1", ["x", "w1", "b1"], ["c1"], Ints("kernel_shape", 3, 3)));
+        g.Node.Add(Node("Relu", "relu1", ["c1"], ["r1"]));
+        g.Node.Add(Node("MaxPool", "pool1", ["r1"], ["p1"], Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
+        g.Node.Add(Node("Conv", "conv2", ["p1", "w2", "b2"], ["c2"], Ints("kernel_shape", 3, 3)));
+        g.Node.Add(Node("Relu", "relu2", ["c2"], ["r2"]));
+        g.Node.Add(Node("MaxPool", "pool2", ["r2"], ["p2"], Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
+        g.Node.Add(Node("Flatten", "flatten", ["p2"], ["flat"], Int("axis", 1)));
+        g.Node.Add(Node("Gemm", "fc1", ["flat", "w3", "b3"], ["h1"], Int("transB", 1)));
+        g.Node.Add(Node("Relu", "relu3", ["h1"], ["r3"]));
+        g.Node.Add(Node("Gemm", "fc2", ["r3", "w4", "b4"], ["logits"], Int("transB", 1)));
+        g.Output.Add(Value("logits", -1, 10));
+        return Model(g, opset: 17);
+    }
 }

@@ -228,4 +228,49 @@ public sealed class HtmlReportWriterTests
 
     internal static IEnumerable<string> ScatterJson(string html) =>
         Regex.Matches(html, "<script type=\"application/json\" class=\"scatter-data\">(.*?)</script>", RegexOptions.Singleline).Select(m => m.Groups[1].Value);
+
+    private static ReportSummary Checks(double gradientError, bool gradientPassed, double rho, bool randomizationPassed)
+    {
+        var summary = new ReportSummary();
+        summary.Sanity.GradientRelativeError = gradientError;
+        summary.Sanity.GradientThreshold = 1e-3;
+        summary.Sanity.GradientPassed = gradientPassed;
+        summary.Sanity.RandomizationSpearman = rho;
+        summary.Sanity.RandomizationThreshold = 0.5;
+        summary.Sanity.RandomizationPassed = randomizationPassed;
+        return summary;
+    }
+
+    [TestMethod]
+    public void HeadlineNumbers_MarkFailedChecksAndSkippedSectionsAsFailures_AndPassedChecksAsPasses()
+    {
+        string KeyNumbers(ReportSummary summary)
+        {
+            var report = new DiagnosticReport();
+            report.Sections.Add(new ReportSection("model", "Model"));
+            foreach (var (key, value) in summary.Skipped) report.Summary.Skipped[key] = value;
+            report.Summary.Rows = 10;
+            var sanity = report.Summary.Sanity;
+            (sanity.GradientRelativeError, sanity.GradientThreshold, sanity.GradientPassed) = (summary.Sanity.GradientRelativeError, summary.Sanity.GradientThreshold, summary.Sanity.GradientPassed);
+            (sanity.RandomizationSpearman, sanity.RandomizationThreshold, sanity.RandomizationPassed) = (summary.Sanity.RandomizationSpearman, summary.Sanity.RandomizationThreshold, summary.Sanity.RandomizationPassed);
+            using var writer = new StringWriter();
+            HtmlReportWriter.Render(report, writer);
+            return Regex.Match(writer.ToString(), "<dl class=\"key-numbers\">.*?</dl>").Value;
+        }
+
+        var failed = Checks(3.1e-2, false, 0.8, false);
+        failed.Skipped["investigation"] = "the layer has no spatial map";
+        string bad = KeyNumbers(failed);
+        StringAssert.Contains(bad, "<div class=\"fail\" data-check=\"fail\"><dt>gradient check</dt><dd>3.1e-2 FAIL (≤ 1e-3)</dd></div>");
+        StringAssert.Contains(bad, "<div class=\"fail\" data-check=\"fail\"><dt>randomization ρ</dt><dd>0.800 FAIL (&lt; 0.5)</dd></div>");
+        StringAssert.Contains(bad, "<div class=\"fail\" data-check=\"fail\"><dt>skipped</dt><dd>investigation</dd></div>");
+        StringAssert.Contains(bad, "<div><dt>rows</dt><dd>10</dd></div>", "plain numbers carry no verdict");
+
+        var passed = Checks(4e-8, true, 0.1, true);
+        string good = KeyNumbers(passed);
+        Assert.DoesNotContain("fail", good);
+        StringAssert.Contains(good, "<div class=\"pass\" data-check=\"pass\"><dt>gradient check</dt><dd>4.0e-8 pass (≤ 1e-3)</dd></div>");
+        // the style sheet draws a failed headline in the report's red
+        StringAssert.Matches(_html, new Regex(@"\.key-numbers div\.fail dd[^{]*\{[^}]*color: var\(--bad\)"));
+    }
 }

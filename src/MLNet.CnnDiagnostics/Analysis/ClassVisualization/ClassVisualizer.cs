@@ -3,8 +3,10 @@ using MLNet.CnnDiagnostics.Gradients;
 namespace MLNet.CnnDiagnostics.Analysis.ClassVisualization;
 
 /// <summary>
-/// Class (or channel, or unit) visualisation by regularised gradient ascent in the model's input space: maximise the
-/// target − L2 decay, with jitter, periodic Gaussian blur and clipping of small-norm pixels; several targets run as one batch.
+/// Class (or channel, or unit) visualisation by regularised gradient ascent on the image in its own pixel units ([0, 1]),
+/// mapped to the model's input by the options' pixel mean, standard deviation and maximum; jitter, and the
+/// parameterisation's own regularisers (blur, decay and clipping for pixels; a preconditioned Fourier basis for Lucid's).
+/// Several targets run as one batch.
 /// </summary>
 public sealed class ClassVisualizer
 {
@@ -31,38 +33,70 @@ public sealed class ClassVisualizer
         var shape = _engine.Builder.ItemShape(_engine.InputName);
         if (shape.Length != 3) throw new CnnDiagnosticsException($"class visualisation needs an image input [C,H,W]; the model takes [{string.Join(",", shape)}].");
         int c = shape[0], h = shape[1], w = shape[2];
+        var (scale, offset) = ModelUnits(options, c);
         var random = new Random(options.Seed);
-        var x = new FloatTensor(count, c, h, w);
-        for (int i = 0; i < x.Length; i++) x.Data[i] = options.InitialNoise * (float)(random.NextDouble() * 2 - 1);
-        var m = new float[x.Length];
-        var v = new float[x.Length];
+        ImageParameterization image = options.Parameterization switch
+        {
+            ClassVisualizationParameterization.Lucid => new LucidImage([count, c, h, w], options, random),
+            _ => new PixelImage([count, c, h, w], options, random),
+        };
         float[] values = [];
         for (int step = 1; step <= options.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             int dy = random.Next(-options.Jitter, options.Jitter + 1), dx = random.Next(-options.Jitter, options.Jitter + 1);
-            var shifted = Roll(x, dy, dx);
-            var result = _engine.Compute(shifted, target);
+            var result = _engine.Compute(Roll(ToModel(image.Image(), scale, offset), dy, dx), target);
             values = result.TargetValues;
+            // chain rule through x = u·scale + offset: ∂f/∂u = ∂f/∂x · scale
             var g = Roll(result.Gradients[_engine.InputName], -dy, -dx);
-            for (int i = 0; i < g.Length; i++) g.Data[i] -= options.L2Decay * x.Data[i];
-            if (options.UseAdam) Adam(x.Data, g.Data, m, v, step, options.LearningRate);
-            else
-            {
-                double mean = g.Data.Average(d => Math.Abs(d)) + 1e-12;
-                for (int i = 0; i < x.Length; i++) x.Data[i] += (float)(options.LearningRate * g.Data[i] / mean);
-            }
-            if (options.BlurEvery > 0 && step % options.BlurEvery == 0)
-            {
-                GaussianBlur.Apply(x, options.BlurSigma);
-                if (options.SmallNormPercentile > 0) ClipSmallNorms(x, options.SmallNormPercentile);
-            }
+            int plane = h * w;
+            for (int i = 0; i < g.Length; i++) g.Data[i] *= scale[i / plane % c];
+            image.Ascend(g, step);
             progress?.Report(new ClassVisualizationProgress(step, options.Steps, values));
         }
+        var x = ToModel(image.Image(), scale, offset);
         values = _engine.Evaluate(x, target).TargetValues;
         foreach (var d in x.Data)
-            if (!float.IsFinite(d)) throw new CnnDiagnosticsException("the ascent diverged (non-finite pixels); lower LearningRate or raise L2Decay.");
+            if (!float.IsFinite(d)) throw new CnnDiagnosticsException("the ascent diverged (non-finite pixels); lower LearningRate.");
         return (x, values);
+    }
+
+    /// <summary>
+    /// The model input of an image u in [0, 1]: x = (u·max − mean)/std per channel, as scale and offset per channel;
+    /// throws when the options' mean or std do not match the model's channels.
+    /// </summary>
+    internal static (float[] Scale, float[] Offset) ModelUnits(ClassVisualizationOptions options, int channels)
+    {
+        float Pick(float[] values, int ch, float fallback, string name) => values.Length switch
+        {
+            0 => fallback,
+            1 => values[0],
+            _ when values.Length == channels => values[ch],
+            _ => throw new CnnDiagnosticsException($"{name} has {values.Length} values; the model takes {channels} channel(s): give {channels} value(s), one for all, or none."),
+        };
+        if (!(options.PixelMaxValue > 0)) throw new CnnDiagnosticsException($"PixelMaxValue is {options.PixelMaxValue}; it must be positive (255 for 0..255 pixels, 1 for [0,1]).");
+        var scale = new float[channels];
+        var offset = new float[channels];
+        for (int ch = 0; ch < channels; ch++)
+        {
+            float mean = Pick(options.PixelMean, ch, 0f, nameof(options.PixelMean)), std = Pick(options.PixelStd, ch, 1f, nameof(options.PixelStd));
+            if (!(std > 0)) throw new CnnDiagnosticsException($"PixelStd of channel {ch} is {std}; it must be positive.");
+            scale[ch] = options.PixelMaxValue / std;
+            offset[ch] = -mean / std;
+        }
+        return (scale, offset);
+    }
+
+    private static FloatTensor ToModel(FloatTensor u, float[] scale, float[] offset)
+    {
+        int c = u.Shape[1], plane = u.Shape[2] * u.Shape[3];
+        var x = new FloatTensor(u.Shape);
+        for (int i = 0; i < u.Length; i++)
+        {
+            int ch = i / plane % c;
+            x.Data[i] = u.Data[i] * scale[ch] + offset[ch];
+        }
+        return x;
     }
 
     /// <summary>Maps input-space images back to 0..255 pixels by the inverse of (pixel − mean) / std per channel.</summary>
@@ -79,18 +113,6 @@ public sealed class ClassVisualizer
         return pixels;
     }
 
-    private static void Adam(float[] x, float[] g, float[] m, float[] v, int t, float lr)
-    {
-        const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-        float c1 = 1 - MathF.Pow(b1, t), c2 = 1 - MathF.Pow(b2, t);
-        for (int i = 0; i < x.Length; i++)
-        {
-            m[i] = b1 * m[i] + (1 - b1) * g[i];
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-            x[i] += lr * (m[i] / c1) / (MathF.Sqrt(v[i] / c2) + eps);
-        }
-    }
-
     /// <summary>Circular shift of every plane by (dy, dx).</summary>
     private static FloatTensor Roll(FloatTensor t, int dy, int dx)
     {
@@ -101,27 +123,5 @@ public sealed class ClassVisualizer
         for (int x = 0; x < w; x++)
             r.Data[p * h * w + ((y + dy) % h + h) % h * w + ((x + dx) % w + w) % w] = t.Data[p * h * w + y * w + x];
         return r;
-    }
-
-    /// <summary>Zeroes pixels whose norm across channels is below the given percentile of the image (Yosinski et al.).</summary>
-    private static void ClipSmallNorms(FloatTensor t, float percentile)
-    {
-        int n = t.Shape[0], c = t.Shape[1], plane = t.Shape[2] * t.Shape[3];
-        var norms = new float[plane];
-        for (int i = 0; i < n; i++)
-        {
-            for (int p = 0; p < plane; p++)
-            {
-                float s = 0;
-                for (int ch = 0; ch < c; ch++) { float d = t.Data[(i * c + ch) * plane + p]; s += d * d; }
-                norms[p] = s;
-            }
-            var sorted = (float[])norms.Clone();
-            Array.Sort(sorted);
-            float threshold = sorted[Math.Clamp((int)(percentile / 100f * plane), 0, plane - 1)];
-            for (int p = 0; p < plane; p++)
-                if (norms[p] < threshold)
-                    for (int ch = 0; ch < c; ch++) t.Data[(i * c + ch) * plane + p] = 0;
-        }
     }
 }

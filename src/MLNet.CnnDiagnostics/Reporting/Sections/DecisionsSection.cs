@@ -65,9 +65,9 @@ internal sealed class DecisionsSection : ReportSectionBuilder
         {
             var (row, predicted, correct) = rows[i];
             var image = context.Image(row);
-            var tiles = new List<GalleryTile> { new(image.EncodePng(), $"row {row}", correct switch { true => "good", false => "bad", null => null }) };
+            var tiles = new List<GalleryTile> { new(Thumbnail.Png(image), $"row {row}", correct switch { true => "good", false => "bad", null => null }) };
             for (int m = 0; m < methods.Length; m++)
-                tiles.Add(new GalleryTile(HeatmapOverlay.Render(image, Map(maps[m], i)).EncodePng(), methods[m].Name));
+                tiles.Add(new GalleryTile(Thumbnail.Png(HeatmapOverlay.Render(image, Map(maps[m], i))), methods[m].Name));
             string label = context.Labels is { } labels && labels[row] >= 0 ? $", label {context.ClassName(labels[row])}" : "";
             gallery.Add(new GalleryRow($"row {row}: predicted {context.ClassName(predicted)}{label}", tiles));
         }

@@ -42,8 +42,8 @@ internal sealed class EmbeddingSection : ReportSectionBuilder
             var gallery = RetrievalGallery.Build(embeddings, labels ?? new int[n], queries, k, DistanceMetric.Cosine);
             var rows = gallery.Select(q => new GalleryRow(
                 $"query row {q.Index}{(labelled ? $", label {context.ClassName(q.Label)}" : "")}",
-                [new GalleryTile(context.Image(q.Index).EncodePng(), "query"),
-                 .. q.Neighbors.Select(nb => new GalleryTile(context.Image(nb.Index).EncodePng(), $"row {nb.Index}, d={nb.Distance:F3}", labelled ? (nb.SameClass ? "good" : "bad") : null))])).ToList();
+                [new GalleryTile(Thumbnail.Png(context.Image(q.Index)), "query"),
+                 .. q.Neighbors.Select(nb => new GalleryTile(Thumbnail.Png(context.Image(nb.Index)), $"row {nb.Index}, d={nb.Distance:F3}", labelled ? (nb.SameClass ? "good" : "bad") : null))])).ToList();
             section.Blocks.Add(new GalleryBlock(rows, $"Each query's {k} nearest neighbours in the embedding space (cosine distance)."));
         }
 

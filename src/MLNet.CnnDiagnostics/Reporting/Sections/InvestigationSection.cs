@@ -18,7 +18,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
 
     public override ReportSections Flag => ReportSections.Investigation;
 
-    public override string Introduction => "For units (channels) of a middle layer: the image patches that activate each unit most over the whole sample (cut as the unit's receptive field), the unit used as a mask over its best image, thresholded at its top-0.5% activation (Network Dissection); and class visualizations: images optimised by gradient ascent to maximise a class score (with L2 decay, blur, jitter and small-norm clipping as regularisers).";
+    public override string Introduction => "For units (channels) of a middle layer: the image patches that activate each unit most over the whole sample (cut as the unit's receptive field), the unit used as a mask over its best image, thresholded at its top-0.5% activation (Network Dissection); and class visualizations: images optimised by gradient ascent in the image's own pixel units to maximise a class score (with decay toward grey, blur, jitter and small-norm clipping as regularisers).";
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
     {
@@ -39,27 +39,26 @@ internal sealed class InvestigationSection : ReportSectionBuilder
 
         var strongest = Enumerable.Range(0, channels).OrderByDescending(c => scan.Top(c).Count > 0 ? scan.Top(c)[0].Value : float.MinValue).Take(Channels).ToList();
         var grid = ActivationPatches.Grid(scan, field, id => context.Images.Slice((int)id), strongest);
-        var tiles = new List<RgbImage>();
-        var labels = new List<string>();
         int pH = grid.Patches.Shape[3], pW = grid.Patches.Shape[4], c = grid.Patches.Shape[2];
-        int scale = Math.Max(1, 64 / Math.Max(pH, pW));
+        var patchRows = new List<GalleryRow>();
         for (int r = 0; r < strongest.Count; r++)
-            for (int slot = 0; slot < K; slot++)
+        {
+            var hits = grid.Hits[r];
+            var tiles = new List<GalleryTile>();
+            for (int slot = 0; slot < Math.Min(K, hits.Count); slot++)
             {
                 var patch = new FloatTensor([c, pH, pW], grid.Patches.Data.AsSpan(((r * K) + slot) * c * pH * pW, c * pH * pW).ToArray());
                 var image = RgbImage.FromChw(patch, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
-                tiles.Add(scale > 1 ? image.ScaleNearest(scale) : image);
-                var hits = grid.Hits[r];
-                labels.Add(slot < hits.Count ? $"ch {strongest[r]} #{slot + 1}: {hits[slot].Value:G3}" : "");
+                tiles.Add(new GalleryTile(Thumbnail.Png(image), $"#{slot + 1}: {hits[slot].Value:G3}, row {hits[slot].ImageId}"));
             }
-        var layout = new ImageGrid(tiles.Count, tiles[0].Width, tiles[0].Height, padding: 3, columns: K, labelHeight: 14);
-        section.Blocks.Add(new FigureBlock(layout.Compose(tiles, labels).EncodePng(),
-            $"Top {K} patches of the {strongest.Count} most active channels of {tensor} over {context.Rows} images; each patch is the unit's receptive field ({field.Y.Size}×{field.X.Size} px, padded with black outside the image)."));
+            patchRows.Add(new GalleryRow($"channel {strongest[r]}", tiles));
+        }
+        section.Blocks.Add(new GalleryBlock(patchRows,
+            $"Top {K} patches of the {strongest.Count} most active channels of {tensor} over {context.Rows} images, with the activation and the row; each patch is the unit's receptive field ({field.Y.Size}×{field.X.Size} px, padded with black outside the image)."));
         summary.TopPatches.Add(new TopPatchesSummary { Layer = tensor, Channels = strongest, K = K });
 
         var thresholds = quantiles.TopThresholds();
-        var maskTiles = new List<RgbImage>();
-        var maskLabels = new List<string>();
+        var maskTiles = new List<GalleryTile>();
         int height = context.Images.Shape[2], width = context.Images.Shape[3];
         foreach (int channel in strongest.Take(Masks))
         {
@@ -67,11 +66,10 @@ internal sealed class InvestigationSection : ReportSectionBuilder
             var activation = context.Run([tensor], [(int)best.ImageId])[tensor];
             var mask = ActivationMask.Create(activation, 0, channel, thresholds[channel], height, width, field);
             var masked = mask.ApplyTo(context.Images.Slice((int)best.ImageId));
-            maskTiles.Add(RgbImage.FromChw(masked, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr));
-            maskLabels.Add($"ch {channel}, row {best.ImageId}, {mask.Coverage:P0} kept");
+            var image = RgbImage.FromChw(masked, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
+            maskTiles.Add(new GalleryTile(Thumbnail.Png(image), $"channel {channel}, row {best.ImageId}, {mask.Coverage:P0} kept"));
         }
-        var maskGrid = new ImageGrid(maskTiles.Count, width, height, padding: 3, columns: Masks, labelHeight: 14);
-        section.Blocks.Add(new FigureBlock(maskGrid.Compose(maskTiles, maskLabels).EncodePng(),
+        section.Blocks.Add(new GalleryBlock([new GalleryRow("masks", maskTiles)],
             $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over the sample."));
         ClassVisualizations(context, section, summary);
     }
@@ -87,12 +85,16 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         int classes = context.ClassNames.Count > 0 ? context.ClassNames.Count : engine.Builder.ItemShape(engine.Builder.DefaultTarget)[0];
         var chosen = Enumerable.Range(0, Math.Min(classes, context.Options.ClassesToVisualize)).ToList();
         if (chosen.Count == 0) return;
-        float scale = context.Options.PixelMaxValue / (context.Options.PixelStd.Length == 0 ? 1f : context.Options.PixelStd.Average());
+        // The ascent runs in the image's own units; jitter and blur follow the image's size (4 px and σ 0.5 px at 224; 1 px and no blur at 28).
         var options = new ClassVisualizationOptions
         {
             Steps = context.Options.ClassVisualizationSteps,
-            LearningRate = scale / 50f,
-            InitialNoise = scale / 100f,
+            PixelMean = context.Options.PixelMean,
+            PixelStd = context.Options.PixelStd,
+            PixelMaxValue = context.Options.PixelMaxValue,
+            ChannelsAreBgr = context.Options.ChannelsAreBgr,
+            Jitter = Math.Max(1, (int)Math.Round(context.Images.Shape[2] / 56.0)),
+            BlurSigma = 0.5f * Math.Min(1f, context.Images.Shape[2] / 224f),
             Seed = context.Options.Seed,
         };
         float[]? start = null;
@@ -102,17 +104,15 @@ internal sealed class InvestigationSection : ReportSectionBuilder
             context.Progress("class visualization", p.Step, p.TotalSteps);
         });
         var (images, end) = new ClassVisualizer(engine).Visualize(new ClassTarget(chosen), chosen.Count, options, progress);
-        var tiles = new List<RgbImage>();
-        var labels = new List<string>();
+        var classTiles = new List<GalleryTile>();
         for (int i = 0; i < chosen.Count; i++)
         {
-            tiles.Add(RgbImage.FromChw(images.Slice(i), context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr));
-            labels.Add($"{context.ClassName(chosen[i])}: {start![i]:G3} → {end[i]:G3}");
+            var image = RgbImage.FromChw(images.Slice(i), context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
+            classTiles.Add(new GalleryTile(Thumbnail.Png(image), $"{context.ClassName(chosen[i])}: {start![i]:G3} → {end[i]:G3}"));
             summary.ClassVisualizations.Add(new ClassVisualizationSummary { Class = context.ClassName(chosen[i]), ScoreStart = start[i], ScoreEnd = end[i] });
         }
-        var grid = new ImageGrid(tiles.Count, tiles[0].Width, tiles[0].Height, padding: 3, columns: tiles.Count, labelHeight: 14);
-        section.Blocks.Add(new FigureBlock(grid.Compose(tiles, labels).EncodePng(),
-            $"Class visualizations after {options.Steps} steps of Adam; labels give the class score at the start and at the end."));
+        section.Blocks.Add(new GalleryBlock([new GalleryRow("class visualizations", classTiles)],
+            $"Class visualizations after {options.Steps} steps of Adam in image units (pixels in [0, 1], from mid-grey); each caption gives the class score at the start and at the end."));
     }
 
     /// <summary>Synchronous progress (System.Progress posts to the thread pool, which would lose the first report).</summary>
