@@ -6,7 +6,31 @@ using MLNet.CnnDiagnostics.Analysis.Attribution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 
-int repeats = args.Length > 0 ? int.Parse(args[0]) : 5;
+int repeats = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 5;
+// --zoo DIR: forward+backward / forward for every ONNX model of a folder (the test zoo: tests/zoo/models), batch 1 and 16
+if (Array.IndexOf(args, "--zoo") is int z and >= 0 && z + 1 < args.Length)
+{
+    foreach (var file in Directory.GetFiles(args[z + 1], "*.onnx").Order(StringComparer.Ordinal))
+    {
+        var zooModel = ModelGraph.Load(file).AsPlanar();
+        using var zooEngine = new GradientEngine(zooModel);
+        var (c, h, wd) = zooModel.ImageSize;
+        var line = new List<string>();
+        foreach (int batch in new[] { 1, 16 })
+        {
+            var x = new FloatTensor(batch, c, h, wd);
+            var rz = new Random(1);
+            for (int i = 0; i < x.Length; i++) x.Data[i] = (float)(rz.NextDouble() * 2 - 1);
+            var t = new ClassTarget(3);
+            zooEngine.Evaluate(x, t);
+            zooEngine.Compute(x, t);
+            double f = Median(() => zooEngine.Evaluate(x, t)), fb = Median(() => zooEngine.Compute(x, t));
+            line.Add($"batch {batch}: {f:F2} / {fb:F2} ms = {fb / f:F2}x");
+        }
+        Console.WriteLine($"{Path.GetFileName(file),-28} {string.Join("; ", line)}");
+    }
+    return;
+}
 var model = DefaultModels.LoadResNet18();
 var r = new Random(1);
 var w = new FloatTensor(10, 512);
