@@ -1,6 +1,7 @@
 using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
+using MLNet.CnnDiagnostics.Ops;
 using MLNet.CnnDiagnostics.Rendering;
 using MLNet.CnnDiagnostics.Selection;
 
@@ -94,6 +95,9 @@ internal sealed class ReportContext : IDisposable
 
     /// <summary>Every layer choice for this model (CAM layer, embedding, investigation layers), each with its reason; the options' layers override.</summary>
     public LayerSelection Layers => _layers ??= LayerSelector.Select(Graph, new LayerOverrides { Investigation = Options.Layers?.ToList(), CamLayer = Options.CamLayer });
+
+    /// <summary>The receptive fields at the model's input size, computed once for the layer choices and every section (throws the calculator's reason when they cannot be computed).</summary>
+    public ReceptiveFields Fields => Layers.Fields ?? ReceptiveFieldCalculator.Compute(Graph);
 
     /// <summary>The first layer to investigate (top patches, masks): <see cref="LayerSelector"/>'s choice or the options' first layer.</summary>
     public string MiddleTensor() =>

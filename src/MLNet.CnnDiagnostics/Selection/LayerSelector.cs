@@ -24,6 +24,9 @@ public sealed record LayerSelection(LayerChoice Logits, LayerChoice? Classifier,
 {
     /// <summary>Problems found while choosing (a part without a choice has its reason here).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The receptive fields the choices were made from (at the declared input size), or null when they could not be computed.</summary>
+    public ReceptiveFields? Fields { get; init; }
 }
 
 /// <summary>
@@ -56,7 +59,9 @@ public static class LayerSelector
         var classifierChoice = classifier is null ? null : new LayerChoice(classifier.Outputs[0], classifier.Name,
             classifier.IsConvolution ? "a 1×1 convolution whose channels are averaged into the class scores" : "the last Gemm/MatMul before the output");
 
-        var spatial = SpatialBlockOutputs(graph, classifier, notes);
+        var fields = TryFields(graph, out var why);
+        if (fields is null) notes.Add($"receptive fields could not be computed: {why}");
+        List<SpatialTensor> spatial = fields is null ? [] : SpatialBlockOutputs(graph, fields, classifier);
         LayerChoice? cam = overrides?.CamLayer is { } camName
             ? Named(graph, camName, "named by the user")
             : spatial.Count > 0
@@ -75,11 +80,11 @@ public static class LayerSelector
         else
             investigation = InvestigationLayers(graph, spatial);
         if (investigation.Count == 0) notes.Add("no spatial layer with a receptive field was found to investigate");
-        return new LayerSelection(logitsChoice, classifierChoice, cam, embeddingChoice, investigation) { Notes = notes };
+        return new LayerSelection(logitsChoice, classifierChoice, cam, embeddingChoice, investigation) { Notes = notes, Fields = fields };
     }
 
     /// <summary>The receptive fields of the graph at its declared size, or null when they cannot be computed.</summary>
-    public static ReceptiveFields? TryFields(ModelGraph graph, out string? why)
+    private static ReceptiveFields? TryFields(ModelGraph graph, out string? why)
     {
         why = null;
         try { return ReceptiveFieldCalculator.Compute(graph); }
@@ -124,14 +129,8 @@ public static class LayerSelector
     /// Tensors with a spatial map (more than one position) and a receptive field that every path from the image to the
     /// output passes through (block outputs), in graph order, ending before a convolutional classifier head.
     /// </summary>
-    private static List<SpatialTensor> SpatialBlockOutputs(ModelGraph graph, LayerInfo? classifier, List<string> notes)
+    private static List<SpatialTensor> SpatialBlockOutputs(ModelGraph graph, ReceptiveFields fields, LayerInfo? classifier)
     {
-        var fields = TryFields(graph, out var why);
-        if (fields is null)
-        {
-            notes.Add($"receptive fields could not be computed: {why}");
-            return [];
-        }
         var layers = graph.Layers;
         int end = classifier is { IsConvolution: true } ? classifier.Index : layers.Count;
         var output = graph.Outputs[0].Name;

@@ -13,7 +13,7 @@ public sealed class OpTableReadmeTests
     [TestMethod]
     public void ReadmeListsExactlyTheOpTable()
     {
-        string readme = Path.Combine(Root(), "README.md");
+        string readme = Path.Combine(Zoo.Zoo.RepositoryRoot(), "README.md");
         string text = File.ReadAllText(readme);
         int start = text.IndexOf(Begin, StringComparison.Ordinal), end = text.IndexOf(End, StringComparison.Ordinal);
         Assert.IsTrue(start >= 0 && end > start, "the README has the generated op table between its markers");
@@ -52,12 +52,5 @@ public sealed class OpTableReadmeTests
             sb.Append($"| {string.Join(", ", d.OpTypes)} | {gradient} | {d.FieldDescription} |\n");
         }
         return sb.ToString();
-    }
-
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MLNet.CnnDiagnostics.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("the repository root is not above the test's folder.");
     }
 }

@@ -60,13 +60,15 @@ internal static partial class Zoo
         return result;
     }
 
-    private static string FindFolder()
+    /// <summary>The repository's root folder (the one holding MLNet.CnnDiagnostics.sln), found above the test's folder.</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MLNet.CnnDiagnostics.sln")))
-                return Path.Combine(dir.FullName, "tests", "zoo", "models");
+            if (File.Exists(Path.Combine(dir.FullName, "MLNet.CnnDiagnostics.sln"))) return dir.FullName;
         throw new DirectoryNotFoundException("the repository root (MLNet.CnnDiagnostics.sln) is not above the test's folder.");
     }
+
+    private static string FindFolder() => Path.Combine(RepositoryRoot(), "tests", "zoo", "models");
 
     [GeneratedRegex(@"_op\d+$")]
     private static partial Regex OpsetSuffix();

@@ -27,7 +27,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         if (shape is not { Length: 4 })
             throw new CnnDiagnosticsException($"layer tensor '{tensor}' has shape {context.Graph.GetTensorInfo(tensor).ShapeText}; maximally activating patches need a spatial [N,C,H,W] layer.");
         int channels = shape[1];
-        var fields = ReceptiveFieldCalculator.Compute(context.Graph);
+        var fields = context.Fields;
         var field = fields[tensor];
         var scan = new TopActivatingPatches(channels, K);
         var quantiles = new ActivationQuantiles(channels);

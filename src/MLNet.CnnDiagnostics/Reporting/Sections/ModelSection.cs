@@ -30,7 +30,7 @@ internal sealed class ModelSection : ReportSectionBuilder
             new("opset", graph.OpsetVersion.ToString()),
             new("embedding tensor", context.EmbeddingTensor),
         ]));
-        var fields = ReceptiveFieldCalculator.Compute(graph);
+        var fields = context.Fields;
         var rows = new List<IReadOnlyList<string>>();
         foreach (var l in layers)
         {
