@@ -7,17 +7,21 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace MLNet.CnnDiagnostics.Analyzers;
 
-/// <summary>Recognises the ML.NET and MLNet.CnnDiagnostics members the rules are about, by name and containing namespace.</summary>
+/// <summary>
+/// Recognises the members the rules are about: ML.NET's by name and namespace (<c>Append</c>, <c>Fit</c>,
+/// <c>ApplyOnnxModel</c>, ...), the library's taps and visualization by the <c>DiagnosticStageAttribute</c> on the method,
+/// whose named arguments also say which parameters hold layer names, the model file and the output column.
+/// </summary>
 public sealed class PipelineApi
 {
     private const string LibraryNamespace = "MLNet.CnnDiagnostics";
     private const string MlNetNamespace = "Microsoft.ML";
 
-    private static readonly HashSet<string> TapMethods = new(StringComparer.Ordinal) { "CaptureActivations", "ExtractEmbedding", "DumpFilters", "ProjectTsne" };
+    private const string StageAttribute = "DiagnosticStageAttribute";
+    private const int TapKind = 0, VisualizationKind = 1;
     private static readonly HashSet<string> CnnMethods = new(StringComparer.Ordinal) { "ApplyOnnxModel", "DnnFeaturizeImage" };
     private static readonly HashSet<string> RemovalMethods = new(StringComparer.Ordinal) { "DropColumns", "SelectColumns" };
-    private static readonly HashSet<string> LayerParameters = new(StringComparer.Ordinal) { "layers", "layerNames", "layer", "layerName" };
-    private static readonly HashSet<string> ModelParameters = new(StringComparer.Ordinal) { "modelPath", "modelFile" };
+    private const string OnnxModelParameter = "modelFile";
 
     private readonly INamedTypeSymbol estimatorInterface;
 
@@ -38,11 +42,11 @@ public sealed class PipelineApi
     /// <summary>ML.NET's <c>Append</c> (LearningPipelineExtensions, EstimatorChain).</summary>
     public static bool IsAppend(IMethodSymbol method) => method.Name == "Append" && IsMlNet(method.ContainingType);
 
-    /// <summary>The library's <c>AppendVisualization</c>.</summary>
-    public static bool IsVisualization(IMethodSymbol method) => method.Name == "AppendVisualization" && IsLibrary(method.ContainingType);
+    /// <summary>A method marked <c>[DiagnosticStage(DiagnosticStageKind.Visualization)]</c>, as <c>AppendVisualization</c> is.</summary>
+    public static bool IsVisualization(IMethodSymbol method) => StageKind(method) == VisualizationKind;
 
-    /// <summary>One of the library's tap catalog methods.</summary>
-    public static bool IsTap(IMethodSymbol method) => TapMethods.Contains(method.Name) && IsLibrary(method.ContainingType);
+    /// <summary>A method marked <c>[DiagnosticStage(DiagnosticStageKind.Tap)]</c>: the library's taps and any of the user's own.</summary>
+    public static bool IsTap(IMethodSymbol method) => StageKind(method) == TapKind;
 
     /// <summary><c>Fit</c> called on an ML.NET estimator.</summary>
     public bool IsFit(IInvocationOperation invocation) =>
@@ -71,27 +75,32 @@ public sealed class PipelineApi
             ? invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value
             : null);
 
-    /// <summary>The string constants a tap receives as layer names, each with the operation to report on.</summary>
+    /// <summary>The string constants a tap receives as layer names (its attribute's <c>LayersParameter</c>), each with the operation to report on.</summary>
     public static IEnumerable<(string Name, IOperation At)> LayerNames(IInvocationOperation tap) =>
-        tap.Arguments.Where(a => a.Parameter is { } p && LayerParameters.Contains(p.Name)).SelectMany(a => Strings(a.Value));
+        Argument(tap, StageNamedArgument(tap.TargetMethod, "LayersParameter")) is { } layers ? Strings(layers) : Enumerable.Empty<(string, IOperation)>();
 
-    /// <summary>The columns a tap writes: its <c>outputColumnName</c>, and for <c>CaptureActivations</c> one per layer.</summary>
+    /// <summary>The columns a tap writes: its attribute's <c>OutputColumnParameter</c>, and one per layer when it says <c>ColumnPerLayer</c>.</summary>
     public static IEnumerable<string> TapColumns(IInvocationOperation tap)
     {
-        foreach (var argument in tap.Arguments)
-        {
-            if (argument.Parameter?.Name == "outputColumnName")
-                foreach (var (name, _) in Strings(argument.Value)) yield return name;
-        }
-        if (tap.TargetMethod.Name == "CaptureActivations")
+        if (Argument(tap, StageNamedArgument(tap.TargetMethod, "OutputColumnParameter")) is { } output)
+            foreach (var (name, _) in Strings(output)) yield return name;
+        if (Attribute(tap.TargetMethod)?.NamedArguments.Any(a => a.Key == "ColumnPerLayer" && a.Value.Value is true) == true)
             foreach (var (name, _) in LayerNames(tap)) yield return name;
     }
 
-    /// <summary>The ONNX file a stage names through <c>modelPath</c>/<c>modelFile</c>, when it is a constant.</summary>
-    public static string? ModelPath(IInvocationOperation stage) =>
-        stage.Arguments.Where(a => a.Parameter is { } p && ModelParameters.Contains(p.Name))
-            .Select(a => a.Value.ConstantValue is { HasValue: true, Value: string s } ? s : null)
-            .FirstOrDefault(s => s is not null);
+    /// <summary>
+    /// The ONNX file a stage names, when it is a constant: a diagnostic stage's <c>ModelParameter</c>, or the
+    /// <c>modelFile</c> of ML.NET's <c>ApplyOnnxModel</c>.
+    /// </summary>
+    public static string? ModelPath(IInvocationOperation stage)
+    {
+        string? parameter = Attribute(stage.TargetMethod) is not null ? StageNamedArgument(stage.TargetMethod, "ModelParameter")
+            : IsOnnxModel(stage.TargetMethod) ? OnnxModelParameter : null;
+        return Argument(stage, parameter)?.ConstantValue is { HasValue: true, Value: string s } ? s : null;
+    }
+
+    /// <summary>ML.NET's <c>ApplyOnnxModel</c>.</summary>
+    public static bool IsOnnxModel(IMethodSymbol method) => method.Name == "ApplyOnnxModel" && IsMlNet(method.ContainingType);
 
     /// <summary>The string constants of an argument: the value itself, or the elements of a (params) array.</summary>
     public static IEnumerable<(string Name, IOperation At)> Strings(IOperation value)
@@ -117,6 +126,26 @@ public sealed class PipelineApi
     };
 
     private static bool IsLibrary(ISymbol? symbol) => InNamespace(symbol, LibraryNamespace);
+
+    /// <summary>The method's <c>DiagnosticStageAttribute</c> (the library's, by namespace), looking through reduced and generic forms.</summary>
+    private static AttributeData? Attribute(IMethodSymbol method)
+    {
+        var definition = (method.ReducedFrom ?? method).OriginalDefinition;
+        foreach (var attribute in definition.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: StageAttribute } type && IsLibrary(type)) return attribute;
+        }
+        return null;
+    }
+
+    private static int? StageKind(IMethodSymbol method) =>
+        Attribute(method) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is int kind ? kind : null;
+
+    private static string? StageNamedArgument(IMethodSymbol method, string name) =>
+        Attribute(method)?.NamedArguments.Where(a => a.Key == name).Select(a => a.Value.Value as string).FirstOrDefault();
+
+    private static IOperation? Argument(IInvocationOperation invocation, string? parameter) =>
+        parameter is null ? null : invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter)?.Value;
 
     private static bool InNamespace(ISymbol? symbol, string root)
     {

@@ -24,6 +24,18 @@ internal static class AnalyzerTestSetup
             using System;
             using Microsoft.ML;
 
+            public enum DiagnosticStageKind { Tap, Visualization }
+
+            [AttributeUsage(AttributeTargets.Method)]
+            public sealed class DiagnosticStageAttribute : Attribute
+            {
+                public DiagnosticStageAttribute(DiagnosticStageKind kind) { }
+                public string LayersParameter { get; set; }
+                public string ModelParameter { get; set; }
+                public string OutputColumnParameter { get; set; }
+                public bool ColumnPerLayer { get; set; }
+            }
+
             public sealed class VisualizationOptions
             {
                 public string ReportPath { get; set; }
@@ -37,15 +49,20 @@ internal static class AnalyzerTestSetup
 
             public static class VisualizationExtensions
             {
+                [DiagnosticStage(DiagnosticStageKind.Visualization)]
                 public static VisualizingEstimator AppendVisualization<TTrans>(this IEstimator<TTrans> estimator, Action<VisualizationOptions> configure = null)
                     where TTrans : class, ITransformer => new VisualizingEstimator();
             }
 
             public static class CnnDiagnosticsCatalog
             {
+                [DiagnosticStage(DiagnosticStageKind.Tap, LayersParameter = "layers", ModelParameter = "modelPath", ColumnPerLayer = true)]
                 public static IEstimator<ITransformer> CaptureActivations(this TransformsCatalog catalog, string inputColumnName, string[] layers, string modelPath = null) => null;
+                [DiagnosticStage(DiagnosticStageKind.Tap, LayersParameter = "layer", ModelParameter = "modelPath", OutputColumnParameter = "outputColumnName")]
                 public static IEstimator<ITransformer> ExtractEmbedding(this TransformsCatalog catalog, string outputColumnName = "Embedding", string inputColumnName = "Pixels", string layer = null, string modelPath = null, bool normalize = false) => null;
+                [DiagnosticStage(DiagnosticStageKind.Tap, LayersParameter = "layers", ModelParameter = "modelPath")]
                 public static IEstimator<ITransformer> DumpFilters(this TransformsCatalog catalog, string[] layers = null, string modelPath = null) => null;
+                [DiagnosticStage(DiagnosticStageKind.Tap, OutputColumnParameter = "outputColumnName")]
                 public static IEstimator<ITransformer> ProjectTsne(this TransformsCatalog catalog, string outputColumnName, string inputColumnName) => null;
             }
         }

@@ -1,3 +1,5 @@
+using System.Text;
+using Microsoft.CodeAnalysis.Text;
 using MLNet.CnnDiagnostics.CodeFixes;
 using static MLNet.CnnDiagnostics.Analyzers.Tests.AnalyzerTestSetup;
 
@@ -61,6 +63,73 @@ public sealed class MissingVisualizationTests
                 // the prefix might already hold the visualization: not followed, so no warning
                 prefix.Append(ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx")).Fit(data);
                 new Trainer().Append(ml.Transforms.ApplyOnnxModel("Logits", "Pixels", "model.onnx")).Fit(data);
+            }
+        }
+        """);
+
+    [TestMethod]
+    public async Task OnnxModelKnownToHaveNoConvolution_NoWarning()
+    {
+        // ML.NET's taxi-fare sample: ApplyOnnxModel of a regressor, then Fit. The model is known from an AdditionalFiles
+        // item or from a constant path that leads to a file, and only a model with a convolution makes the stage a CNN.
+        string folder = Directory.CreateTempSubdirectory("cnnd001").FullName;
+        try
+        {
+            string regressor = Path.Combine(folder, "taxi-fare-model.onnx"), cnn = Path.Combine(folder, "cnn.onnx");
+            File.WriteAllBytes(regressor, TinyOnnxModel.Bytes("MatMul"));
+            File.WriteAllBytes(cnn, TinyOnnxModel.Bytes());
+            (string, SourceText)[] item = [("/project/taxi-fare-model.onnx", SourceText.From(new MemoryStream(TinyOnnxModel.Bytes("MatMul")), Encoding.Latin1))];
+            await Verify<MissingVisualizationAnalyzer>.AnalyzerAsync(InMethod("""
+                        var model = ml.Transforms.ApplyOnnxModel("taxi-fare-model.onnx").Fit(data);
+                """), item);
+            await Verify<MissingVisualizationAnalyzer>.AnalyzerAsync(InMethod($$"""
+                        ml.Transforms.ApplyOnnxModel("{{regressor}}").Fit(data);
+                        {|CNND001:ml.Transforms.ApplyOnnxModel("{{cnn}}").Fit(data)|};
+                        {|CNND001:ml.Transforms.ApplyOnnxModel("{{Path.Combine(folder, "missing.onnx")}}").Fit(data)|};
+                        {|CNND001:ml.Transforms.ApplyOnnxModel("{{regressor}}").Append(ml.Transforms.ExtractEmbedding("E", "Pixels")).Fit(data)|};
+                """));
+            // a relative path is looked up under the project folder
+            await Verify<MissingVisualizationAnalyzer>.AnalyzerInProjectAsync(InMethod("""
+                        ml.Transforms.ApplyOnnxModel("taxi-fare-model.onnx").Fit(data);
+                        {|CNND001:ml.Transforms.ApplyOnnxModel("cnn.onnx").Fit(data)|};
+                        {|CNND001:ml.Transforms.ApplyOnnxModel("elsewhere/taxi-fare-model.onnx").Fit(data)|};
+                """), folder, []);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public Task TapsAreKnownByTheirAttributeNotTheirName() => Verify<MissingVisualizationAnalyzer>.AnalyzerAsync("""
+        using Microsoft.ML;
+        using MLNet.CnnDiagnostics;
+
+        namespace User
+        {
+            static class MyTaps
+            {
+                [DiagnosticStage(DiagnosticStageKind.Tap, OutputColumnParameter = "output")]
+                public static IEstimator<ITransformer> GradientNorms(this TransformsCatalog catalog, string output) => null;
+            }
+        }
+
+        namespace MLNet.CnnDiagnostics.Extra
+        {
+            static class Lookalikes
+            {
+                // the name of a tap, but no attribute: not a tap
+                public static IEstimator<ITransformer> ExtractEmbedding(this TransformsCatalog catalog, string output) => null;
+            }
+        }
+
+        class Program
+        {
+            static void Run(MLContext ml, IDataView data)
+            {
+                {|CNND001:User.MyTaps.GradientNorms(ml.Transforms, "Norms").Fit(data)|};
+                MLNet.CnnDiagnostics.Extra.Lookalikes.ExtractEmbedding(ml.Transforms, "E").Fit(data);
             }
         }
         """);

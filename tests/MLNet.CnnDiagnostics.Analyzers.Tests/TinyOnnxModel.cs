@@ -11,10 +11,11 @@ internal static class TinyOnnxModel
     public static readonly string[] NodeNames = ["conv1", "relu1", "fc"];
     public static readonly string[] TensorNames = ["input", "W", "conv1_out", "relu1_out", "logits"];
 
-    public static byte[] Bytes()
+    /// <summary>The model; <paramref name="firstOp"/> replaces the convolution (e.g. "MatMul" for a model without one).</summary>
+    public static byte[] Bytes(string firstOp = "Conv")
     {
         var graph = new List<byte>();
-        graph.AddRange(Field(1, Node("conv1", "Conv", ["input", "W"], ["conv1_out"])));
+        graph.AddRange(Field(1, Node("conv1", firstOp, ["input", "W"], ["conv1_out"])));
         graph.AddRange(Field(1, Node("relu1", "Relu", ["conv1_out"], ["relu1_out"])));
         graph.AddRange(Field(1, Node("fc", "Gemm", ["relu1_out"], ["logits"])));
         graph.AddRange(Field(2, Utf8("tiny")));

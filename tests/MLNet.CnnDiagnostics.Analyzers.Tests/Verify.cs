@@ -13,10 +13,16 @@ internal static class Verify<TAnalyzer>
     public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected) =>
         AnalyzerAsync(source, [], expected);
 
-    public static async Task AnalyzerAsync(string source, (string Path, SourceText Text)[] additionalFiles, params DiagnosticResult[] expected)
+    public static Task AnalyzerAsync(string source, (string Path, SourceText Text)[] additionalFiles, params DiagnosticResult[] expected) =>
+        AnalyzerInProjectAsync(source, null, additionalFiles, expected);
+
+    /// <summary>As <see cref="AnalyzerAsync(string, DiagnosticResult[])"/>, with MSBuild's project folder visible to the analyzer (as the package's props make it).</summary>
+    public static async Task AnalyzerInProjectAsync(string source, string? projectDirectory, (string Path, SourceText Text)[] additionalFiles, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { ReferenceAssemblies = AnalyzerTestSetup.Net10 };
         Prepare(test.TestState, source);
+        if (projectDirectory is not null)
+            test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", $"is_global = true\nbuild_property.MSBuildProjectDirectory = {projectDirectory}\n"));
         test.TestState.AdditionalReferences.AddRange(AnalyzerTestSetup.References);
         foreach (var file in additionalFiles) test.TestState.AdditionalFiles.Add(file);
         test.ExpectedDiagnostics.AddRange(expected);

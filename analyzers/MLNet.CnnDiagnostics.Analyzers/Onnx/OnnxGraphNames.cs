@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace MLNet.CnnDiagnostics.Analyzers.Onnx;
 
@@ -6,8 +7,9 @@ namespace MLNet.CnnDiagnostics.Analyzers.Onnx;
 public sealed class OnnxGraphNames
 {
     /// <summary>Creates the name table.</summary>
-    public OnnxGraphNames(int nodeCount, IReadOnlyList<string> nodeNames, IReadOnlyList<string> tensorNames)
+    public OnnxGraphNames(int nodeCount, IReadOnlyList<string> nodeNames, IReadOnlyList<string> tensorNames, IReadOnlyCollection<string>? opTypes = null)
     {
+        OpTypes = opTypes ?? new HashSet<string>(System.StringComparer.Ordinal);
         NodeCount = nodeCount;
         NodeNames = nodeNames;
         TensorNames = tensorNames;
@@ -25,6 +27,12 @@ public sealed class OnnxGraphNames
 
     /// <summary>Node inputs/outputs, graph inputs/outputs and value_info names, in file order, without repeats.</summary>
     public IReadOnlyList<string> TensorNames { get; }
+
+    /// <summary>The op types (NodeProto.op_type) used by the graph's nodes, including those of nested graphs.</summary>
+    public IReadOnlyCollection<string> OpTypes { get; }
+
+    /// <summary>True when some node convolves (Conv, ConvTranspose, ConvInteger, QLinearConv, or a contrib fused convolution).</summary>
+    public bool HasConvolution => OpTypes.Any(op => op.IndexOf("Conv", System.StringComparison.Ordinal) >= 0);
 
     /// <summary>Node and tensor names together.</summary>
     public IReadOnlyCollection<string> All { get; }

@@ -6,7 +6,8 @@ namespace MLNet.CnnDiagnostics.Analyzers.Onnx;
 
 /// <summary>
 /// Reads node and tensor names from ONNX bytes with a minimal protobuf wire-format walk (no protobuf library):
-/// ModelProto.graph(7) → GraphProto.node(1) → NodeProto.input(1)/output(2)/name(3); GraphProto.input(11)/output(12)/value_info(13) → name(1).
+/// ModelProto.graph(7) → GraphProto.node(1) → NodeProto.input(1)/output(2)/name(3)/op_type(4); GraphProto.input(11)/output(12)/value_info(13) → name(1).
+/// Op types are also collected from graphs nested in node attributes (If/Loop/Scan bodies), whose names are not layers.
 /// Weights (initializers) are skipped by length without being read. Malformed input gives null, never an exception.
 /// </summary>
 public static class OnnxNameReader
@@ -25,6 +26,7 @@ public static class OnnxNameReader
             var nodes = new List<string>();
             var tensors = new List<string>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var opTypes = new HashSet<string>(StringComparer.Ordinal);
             bool foundGraph = false;
             int nodeCount = 0;
             var model = new Reader(bytes, 0, bytes.Length);
@@ -33,7 +35,7 @@ public static class OnnxNameReader
                 if (field == 7 && wire == WireLength)
                 {
                     var (start, end) = model.ReadLength();
-                    nodeCount += ReadGraph(new Reader(bytes, start, end), nodes, tensors, seen);
+                    nodeCount += ReadGraph(new Reader(bytes, start, end), nodes, tensors, seen, opTypes, depth: 0);
                     foundGraph = true;
                 }
                 else
@@ -41,7 +43,7 @@ public static class OnnxNameReader
                     model.Skip(wire);
                 }
             }
-            return foundGraph ? new OnnxGraphNames(nodeCount, nodes, tensors) : null;
+            return foundGraph ? new OnnxGraphNames(nodeCount, nodes, tensors, opTypes) : null;
         }
         catch (FormatException)
         {
@@ -49,7 +51,9 @@ public static class OnnxNameReader
         }
     }
 
-    private static int ReadGraph(Reader graph, List<string> nodes, List<string> tensors, HashSet<string> seen)
+    private const int MaxGraphDepth = 16;
+
+    private static int ReadGraph(Reader graph, List<string> nodes, List<string> tensors, HashSet<string> seen, HashSet<string> opTypes, int depth)
     {
         int nodeCount = 0;
         while (graph.Next(out int field, out int wire))
@@ -58,10 +62,10 @@ public static class OnnxNameReader
             var (start, end) = graph.ReadLength();
             if (field == 1)
             {
-                ReadNode(new Reader(graph.Bytes, start, end), nodes, tensors, seen);
+                ReadNode(new Reader(graph.Bytes, start, end), nodes, tensors, seen, opTypes, depth);
                 nodeCount++;
             }
-            else if (field is 11 or 12 or 13)
+            else if (field is 11 or 12 or 13 && depth == 0)
             {
                 ReadValueInfoName(new Reader(graph.Bytes, start, end), tensors, seen);
             }
@@ -69,14 +73,31 @@ public static class OnnxNameReader
         return nodeCount;
     }
 
-    private static void ReadNode(Reader node, List<string> nodes, List<string> tensors, HashSet<string> seen)
+    private static void ReadNode(Reader node, List<string> nodes, List<string> tensors, HashSet<string> seen, HashSet<string> opTypes, int depth)
     {
         while (node.Next(out int field, out int wire))
         {
             if (wire != WireLength) { node.Skip(wire); continue; }
             var (start, end) = node.ReadLength();
-            if (field == 3) Add(node.Bytes, start, end, nodes, seen, unique: false);
+            if (field == 4 && end - start <= MaxNameBytes) opTypes.Add(Encoding.UTF8.GetString(node.Bytes, start, end - start));
+            else if (field == 5) ReadAttributeGraphs(new Reader(node.Bytes, start, end), opTypes, depth);
+            else if (depth > 0) continue; // names inside a nested graph are not layers of the model
+            else if (field == 3) Add(node.Bytes, start, end, nodes, seen, unique: false);
             else if (field is 1 or 2) Add(node.Bytes, start, end, tensors, seen, unique: true);
+        }
+    }
+
+    // AttributeProto.g(6) and graphs(11): the bodies of If/Loop/Scan, read for their op types only
+    private static void ReadAttributeGraphs(Reader attribute, HashSet<string> opTypes, int depth)
+    {
+        if (depth >= MaxGraphDepth) return;
+        var ignored = new List<string>();
+        var ignoredSeen = new HashSet<string>(StringComparer.Ordinal);
+        while (attribute.Next(out int field, out int wire))
+        {
+            if (wire != WireLength) { attribute.Skip(wire); continue; }
+            var (start, end) = attribute.ReadLength();
+            if (field is 6 or 11) ReadGraph(new Reader(attribute.Bytes, start, end), ignored, ignored, ignoredSeen, opTypes, depth + 1);
         }
     }
 

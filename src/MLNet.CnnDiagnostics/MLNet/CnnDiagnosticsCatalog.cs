@@ -12,10 +12,12 @@ public static class CnnDiagnosticsCatalog
     /// <param name="inputColumnName">Column of image tensors (vector of Single, C×H×W planar).</param>
     /// <param name="layers">Node or tensor names.</param>
     /// <param name="modelPath">ONNX model file; null for the embedded ResNet18 with its preprocessing (RGB 0..255 input).</param>
+    [DiagnosticStage(DiagnosticStageKind.Tap, LayersParameter = "layers", ModelParameter = "modelPath", ColumnPerLayer = true)]
     public static ActivationCaptureEstimator CaptureActivations(this TransformsCatalog catalog, string inputColumnName, string[] layers, string? modelPath = null) =>
         catalog.CaptureActivations(new ActivationCaptureOptions { InputColumnName = inputColumnName, Layers = layers, ModelPath = modelPath });
 
     /// <summary>Captures the outputs of the layers named in <paramref name="options"/>.</summary>
+    [DiagnosticStage(DiagnosticStageKind.Tap)]
     public static ActivationCaptureEstimator CaptureActivations(this TransformsCatalog catalog, ActivationCaptureOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -30,11 +32,13 @@ public static class CnnDiagnosticsCatalog
     /// <param name="layer">Node or tensor name; null for the penultimate features.</param>
     /// <param name="modelPath">ONNX model file; null for the embedded ResNet18 with its preprocessing.</param>
     /// <param name="normalize">Divide each embedding by its L2 norm.</param>
+    [DiagnosticStage(DiagnosticStageKind.Tap, LayersParameter = "layer", ModelParameter = "modelPath", OutputColumnParameter = "outputColumnName")]
     public static EmbeddingExtractionEstimator ExtractEmbedding(this TransformsCatalog catalog, string outputColumnName = "Embedding", string inputColumnName = "Pixels",
         string? layer = null, string? modelPath = null, bool normalize = false) =>
         catalog.ExtractEmbedding(new EmbeddingExtractionOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Layer = layer, ModelPath = modelPath, Normalize = normalize });
 
     /// <summary>Extracts one embedding vector per image as configured by <paramref name="options"/>.</summary>
+    [DiagnosticStage(DiagnosticStageKind.Tap)]
     public static EmbeddingExtractionEstimator ExtractEmbedding(this TransformsCatalog catalog, EmbeddingExtractionOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -46,6 +50,7 @@ public static class CnnDiagnosticsCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="layers">Convolution layers (node or tensor names); by default the first convolution.</param>
     /// <param name="modelPath">ONNX model file; null for the embedded ResNet18.</param>
+    [DiagnosticStage(DiagnosticStageKind.Tap, LayersParameter = "layers", ModelParameter = "modelPath")]
     public static FilterDumpEstimator DumpFilters(this TransformsCatalog catalog, string[]? layers = null, string? modelPath = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -61,6 +66,7 @@ public static class CnnDiagnosticsCatalog
     /// <param name="inputColumnName">The vector column to project.</param>
     /// <param name="options">t-SNE settings (perplexity, iterations, seed, ...); openTSNE's defaults when null.</param>
     /// <param name="progress">Receives the optimisation's progress.</param>
+    [DiagnosticStage(DiagnosticStageKind.Tap, OutputColumnParameter = "outputColumnName")]
     public static TsneProjectionEstimator ProjectTsne(this TransformsCatalog catalog, string outputColumnName = "Tsne", string inputColumnName = "Embedding",
         TsneOptions? options = null, IProgress<DiagnosticsProgress>? progress = null)
     {

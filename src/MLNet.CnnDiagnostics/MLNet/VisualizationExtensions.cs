@@ -12,6 +12,7 @@ public static class VisualizationExtensions
     /// </summary>
     /// <param name="estimator">The pipeline; it must contain a CNN stage (ApplyOnnxModel, DnnFeaturizeImage or a CnnDiagnostics tap).</param>
     /// <param name="configure">Sets the <see cref="VisualizationOptions"/> (report path, sample size, sections, ...).</param>
+    [DiagnosticStage(DiagnosticStageKind.Visualization)]
     public static VisualizingEstimator AppendVisualization<TTrans>(this IEstimator<TTrans> estimator, Action<VisualizationOptions>? configure = null)
         where TTrans : class, ITransformer
     {
