@@ -3,7 +3,11 @@ using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
-/// <summary>Pad (constant mode, opset 11+): the gradient is the slice of the output that covers the input.</summary>
+/// <summary>
+/// Pad (constant mode, opset 11+): the gradient is the slice of the output that covers the input. Pads computed in the
+/// graph (a shape sub-graph, as Swin's window padding is) and negative pads (cropping) take the general form: the
+/// output gradient is zero-padded by the cropped amounts, then sliced from the leading pad for the input's length.
+/// </summary>
 internal sealed class PadOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Pad"];
@@ -37,17 +41,33 @@ internal sealed class PadOp : OpDefinition
             throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: Pad mode '{mode}' has no backward rule; only 'constant' is supported.");
         if (node.Input.Count > 3 && node.Input[3] != "")
             throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: Pad with an 'axes' input is not supported.");
-        var padsTensor = ctx.Constant(node.Input[1])
-            ?? throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: the pads input '{node.Input[1]}' must be a constant.");
+        var result = new string?[node.Input.Count];
+        var padsTensor = ctx.Constant(node.Input[1]);
+        if (padsTensor is null || ConstantTensors.ReadInt64(padsTensor).Any(p => p < 0))
+        {
+            result[0] = ComputedPadsBackward(ctx, node, gy);
+            return result;
+        }
         var pads = ConstantTensors.ReadInt64(padsTensor);
         int rank = pads.Length / 2;
-        if (pads.Any(p => p < 0))
-            throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: negative pads (cropping) are not supported.");
         var starts = pads.Take(rank).ToArray();
         var ends = pads.Skip(rank).Select(p => p > 0 ? -p : long.MaxValue).ToArray();
         var axes = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
-        var result = new string?[node.Input.Count];
         result[0] = ctx.Emit("Slice", [gy, ctx.Int64s(starts), ctx.Int64s(ends), ctx.Int64s(axes)]);
         return result;
+    }
+
+    // pads read at run time: crop = max(-pads, 0) restores what was cut away (as zeros), then the input's window starts at max(pads_begin, 0)
+    private static string ComputedPadsBackward(BackwardContext ctx, NodeProto node, string gy)
+    {
+        int rank = ctx.Rank(node.Input[0]);
+        string pads = node.Input[1];
+        string zero = ctx.Int64s(0);
+        string crop = ctx.Emit("Max", [ctx.Emit("Neg", [pads]), zero]);
+        string restored = ctx.Emit("Pad", [gy, crop]);
+        string leading = ctx.Emit("Max", [ctx.Emit("Slice", [pads, ctx.Int64s(0), ctx.Int64s(rank), ctx.Int64s(0)]), zero]);
+        string ends = ctx.Emit("Add", [leading, ctx.Emit("Shape", [node.Input[0]])]);
+        var axes = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        return ctx.Emit("Slice", [restored, leading, ends, ctx.Int64s(axes)]);
     }
 }

@@ -130,6 +130,23 @@ public sealed class BackwardRuleTests
     }
 
     [TestMethod]
+    public void Pad_WithPadsComputedFromTheShape_AndCropping()
+    {
+        // Swin's window padding: pads = (window - W % window) % window, computed from Shape at run time
+        var m = new TinyModel([1, 2, 5, 6]);
+        m.Node("Shape", ["x"], "sh");
+        m.Node("Gather", ["sh", m.Ints("i3", 3)], "w", I("axis", 0));                      // [1]: W = 6
+        m.Node("Mod", ["w", m.Ints("win", 4)], "wm");                                       // 2
+        m.Node("Sub", [m.Ints("win2", 4), "wm"], "padr");                                   // 2
+        m.Node("Concat", [m.Ints("head", 0, 0, 1, 0, 0, 0, 0), "padr"], "pads", I("axis", 0)); // [0,0,1,0, 0,0,0,2]
+        m.Node("Pad", ["x", "pads"], "p");                                                  // [N,2,6,8]
+        m.Node("Conv", ["p", m.Weight("w1", 2, 2, 3, 3)], "c");                             // [N,2,4,6]
+        // negative pads crop: one row off the top, two columns off the right, one zero column on the left
+        m.Node("Pad", ["c", m.Ints("crop", 0, 0, -1, 1, 0, 0, 0, -2)], "y");               // [N,2,3,5]
+        AssertMatches(m, "y");
+    }
+
+    [TestMethod]
     public void Sqrt()
     {
         var m = new TinyModel([1, 2, 3, 3]);
