@@ -192,6 +192,39 @@ public sealed class CnnDiagTests
     }
 
     [TestMethod]
+    [DataRow("report --images", "option '--images' needs a value (--images DIR), got none.")]
+    [DataRow("report --images a --max-rows 3 --images b", "option '--images' is given twice; give it once.")]
+    [DataRow("report --strict=yes", "option '--strict' is a flag and takes no value (got 'yes').")]
+    [DataRow("report --size 3 --quiet", "option '--size' needs 2 values (--size H W), got 3.")]
+    [DataRow("report --size=64 64 stray", "unexpected argument 'stray': 'report' takes only options")]
+    [DataRow("report --images --bogus", "option '--images' needs a value (--images DIR), got none.")]
+    [DataRow("report --layers a,b --imgaes=x", "unknown option '--imgaes' for 'report'; closest: images")]
+    [DataRow("layers -- --model m.onnx", "unexpected argument '--': 'layers' takes only options")]
+    [DataRow("explain --mean -0.5 --method", "option '--method' needs a value (--method NAME), got none.")]
+    [DataRow("tsne --out", "option '--out' needs a value (--out FILE.csv), got none.")]
+    public void CommandLineMistakes_AreUsageErrorsNamingTheFirstBadArgument(string arguments, string message)
+    {
+        var r = CnnDiagProcess.Run(arguments.Split(' '));
+        Assert.AreEqual(2, r.ExitCode, r.ToString());
+        StringAssert.Contains(r.Error, message, r.ToString());
+        AssertOneLineError(r);
+    }
+
+    [TestMethod]
+    public void ValuesMayBeInlineOrCommaSeparated_AndAtSignsAreFileNames()
+    {
+        // --size=H W, --mean a,b,c and a file named @points.csv (no response-file expansion) parse as the user wrote them
+        string dir = CliFixture.NewOutputFolder();
+        var size = CnnDiagProcess.Run("report", "--model", CliFixture.Model, "--images", CliFixture.Images, "--size=8", "8", "--mean", "0.4,0.5,0.6", "--max-rows", "1", "--out", Path.Combine(dir, "r.html"));
+        Assert.AreEqual(2, size.ExitCode, size.ToString());
+        StringAssert.Contains(size.Error, "--max-rows 1", "the first option parsed wrongly would be reported instead");
+        string at = Path.Combine(dir, "@points.csv");
+        var tsne = CnnDiagProcess.Run("tsne", "--input", at, "--out", Path.Combine(dir, "out.csv"));
+        Assert.AreEqual(2, tsne.ExitCode, tsne.ToString());
+        StringAssert.Contains(tsne.Error, "@points.csv': the file does not exist");
+    }
+
+    [TestMethod]
     public void MissingModelFile_And_MissingOutputFolder_AreUsageErrorsNamingTheOption()
     {
         var model = CnnDiagProcess.Run("layers", "--model", Path.Combine(CliFixture.Root, "absent.onnx"));

@@ -1,8 +1,10 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace MLNet.CnnDiagnostics.Cli;
 
-/// <summary>A parsed command line of one verb: <c>--name value</c> options, <c>--name v1 v2 ...</c> lists and flags.</summary>
+/// <summary>A parsed command line of one verb: <c>--name value</c> options, <c>--name v1 v2 ...</c> lists and flags, read with System.CommandLine.</summary>
 internal sealed class CommandLine
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
@@ -11,44 +13,87 @@ internal sealed class CommandLine
 
     public string Verb { get; }
 
-    /// <summary>Parses the arguments after the verb against the verb's options; unknown, repeated or incomplete options are usage errors.</summary>
+    /// <summary>
+    /// Parses the arguments after the verb against the verb's options; unknown, repeated or incomplete options are usage errors.
+    /// System.CommandLine tokenises the arguments and recognises the options (including <c>--name=value</c>); the walk
+    /// below then takes each option's values in order, so every message names the first bad argument as it was typed.
+    /// </summary>
     public static CommandLine Parse(string verb, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
     {
-        var line = new CommandLine(verb);
-        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        for (int i = 0; i < args.Count; i++)
+        var command = new Command(verb);
+        var specOf = new Dictionary<Option, OptionSpec>();
+        foreach (var spec in specs)
         {
-            string token = args[i];
-            if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length == 2)
-                throw new UsageException($"unexpected argument '{token}': '{verb}' takes only options ({string.Join(", ", specs.Select(s => "--" + s.Name))}).");
-            string name = token[2..];
-            string? inline = null;
-            int eq = name.IndexOf('=');
-            if (eq >= 0) (name, inline) = (name[..eq], name[(eq + 1)..]);
-            if (!byName.TryGetValue(name, out var spec))
-                throw new UsageException($"unknown option '--{name}' for '{verb}'; {ClosestNames.Suggest(name, specs.Select(s => s.Name))}; valid options: {string.Join(", ", specs.Select(s => "--" + s.Name))}.");
-            if (line._values.ContainsKey(name))
-                throw new UsageException($"option '--{name}' is given twice; give it once.");
-            var values = new List<string>();
-            if (inline is not null)
+            // values are counted below, so the parser is told only the most an option takes; requiredness is the verb's
+            var option = new Option<string[]>("--" + spec.Name)
             {
-                if (spec.IsFlag) throw new UsageException($"option '--{name}' is a flag and takes no value (got '{inline}').");
-                values.AddRange(spec.IsList ? inline.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [inline]);
-            }
-            else if (!spec.IsFlag)
-            {
-                int max = spec.IsList ? int.MaxValue : spec.Values.Length;
-                while (values.Count < max && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                    values.Add(args[++i]);
-                if (spec.IsList) values = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            }
-            int needed = spec.IsList ? 1 : spec.Values.Length;
-            if (values.Count < needed)
-                throw new UsageException($"option '--{name}' needs {(spec.IsList ? "at least one value" : needed == 1 ? "a value" : $"{needed} values")} ({spec.Synopsis}), got {(values.Count == 0 ? "none" : string.Join(" ", values))}.");
-            line._values[name] = values;
+                Arity = new ArgumentArity(0, spec.IsFlag ? 0 : spec.IsList ? ArgumentArity.ZeroOrMore.MaximumNumberOfValues : spec.Values.Length),
+                AllowMultipleArgumentsPerToken = true,
+            };
+            command.Options.Add(option);
+            specOf[option] = spec;
         }
+        // no response files: an image named @list.txt is a file name, not a list of arguments
+        var parsed = command.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
+        var byAlias = specs.ToDictionary(s => "--" + s.Name, StringComparer.Ordinal);
+        var line = new CommandLine(verb);
+        var owner = new Dictionary<Token, OptionSpec>(ReferenceEqualityComparer.Instance);
+        foreach (var result in parsed.CommandResult.Children.OfType<OptionResult>())
+            foreach (var token in result.Tokens) owner[token] = specOf[result.Option];
+
+        OptionSpec? current = null;
+        List<string>? values = null;
+        foreach (var token in parsed.Tokens)
+        {
+            if (token.Type == TokenType.Command) continue;
+            if (token.Type == TokenType.Option && byAlias.TryGetValue(token.Value, out var spec))
+            {
+                Finish(current, values, line);
+                if (line._values.ContainsKey(spec.Name) || current?.Name == spec.Name)
+                    throw new UsageException($"option '--{spec.Name}' is given twice; give it once.");
+                (current, values) = (spec, []);
+                continue;
+            }
+            string text = token.Value;
+            if (current is not null && owner.TryGetValue(token, out var of) && of == current && !text.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (current.IsFlag) throw new UsageException($"option '--{current.Name}' is a flag and takes no value (got '{text}').");
+                values!.AddRange(current.IsList ? Split(text) : [text]);
+                continue;
+            }
+            Finish(current, values, line);
+            (current, values) = (null, null);
+            FailOn(verb, text, args, specs);
+        }
+        Finish(current, values, line);
         return line;
     }
+
+    private static void Finish(OptionSpec? spec, List<string>? values, CommandLine line)
+    {
+        if (spec is null) return;
+        int needed = spec.IsFlag ? 0 : spec.IsList ? 1 : spec.Values.Length;
+        if (values!.Count < needed)
+            throw new UsageException($"option '--{spec.Name}' needs {(spec.IsList ? "at least one value" : needed == 1 ? "a value" : $"{needed} values")} ({spec.Synopsis}), got {(values.Count == 0 ? "none" : string.Join(" ", values))}.");
+        line._values[spec.Name] = values;
+    }
+
+    // a token no option took: a flag's inline value, an unknown option, or a stray argument
+    private static void FailOn(string verb, string text, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
+    {
+        var inlineFlag = args.Select(a => a.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[1] == text && specs.Any(s => s.IsFlag && "--" + s.Name == p[0]));
+        if (inlineFlag is not null)
+            throw new UsageException($"option '{inlineFlag[0]}' is a flag and takes no value (got '{text}').");
+        if (text.StartsWith("--", StringComparison.Ordinal) && text.Length > 2)
+        {
+            string name = text[2..].Split('=', 2)[0];
+            throw new UsageException($"unknown option '--{name}' for '{verb}'; {ClosestNames.Suggest(name, specs.Select(s => s.Name))}; valid options: {string.Join(", ", specs.Select(s => "--" + s.Name))}.");
+        }
+        throw new UsageException($"unexpected argument '{text}': '{verb}' takes only options ({string.Join(", ", specs.Select(s => "--" + s.Name))}).");
+    }
+
+    private static IEnumerable<string> Split(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public bool Has(string name) => _values.ContainsKey(name);
 

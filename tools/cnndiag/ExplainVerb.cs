@@ -22,12 +22,12 @@ internal sealed class ExplainVerb : Verb
     public override IReadOnlyList<OptionSpec> Options =>
     [
         ImagePreprocessing.Options[0],
-        OptionSpec.Value("image", "FILE", "the image to explain (required)"),
+        OptionSpec.Required("image", "FILE", "the image to explain"),
         .. ImagePreprocessing.Options.Skip(1),
-        OptionSpec.Value("method", "NAME", $"attribution method: {string.Join(", ", Methods)} (required)"),
+        OptionSpec.Required("method", "NAME", $"attribution method: {string.Join(", ", Methods)}"),
         OptionSpec.Value("layer", "L", "Grad-CAM layer (default: the last convolution, or the activation/residual sum that ends its block)"),
         OptionSpec.Value("target", "CLASS", "class index to explain (default: the model's top class)"),
-        OptionSpec.Value("out", "FILE", "map.png (overlay on the image) or map.json (shape and raw values) (required)"),
+        OptionSpec.Required("out", "FILE", "map.png (overlay on the image) or map.json (shape and raw values)"),
     ];
 
     public override string Notes => ImagePreprocessing.Notes +

@@ -5,7 +5,7 @@ namespace MLNet.CnnDiagnostics.Cli;
 /// <summary>The <c>--model</c> option: an ONNX file that must exist (usage error otherwise) and load as a CNN (failure otherwise).</summary>
 internal static class ModelOption
 {
-    public static readonly OptionSpec Spec = OptionSpec.Value("model", "FILE", "the ONNX model (required)");
+    public static readonly OptionSpec Spec = OptionSpec.Required("model", "FILE", "the ONNX model");
 
     public static readonly OptionSpec LayoutSpec = OptionSpec.Value("layout", "nchw|nhwc",
         "the image input's layout (default: detected; channels-last models, as Keras/tf2onnx export them, are fed planar images through a Transpose)");

@@ -17,13 +17,13 @@ internal sealed class ReportVerb : Verb
     public override IReadOnlyList<OptionSpec> Options =>
     [
         ImagePreprocessing.Options[0],
-        OptionSpec.Value("images", "DIR", "image folder with one sub-folder per class (required)"),
+        OptionSpec.Required("images", "DIR", "image folder with one sub-folder per class"),
         .. ImagePreprocessing.Options.Skip(1),
         OptionSpec.Value("layers", "L...", "layers of interest (node or tensor names; default: chosen by the report)"),
         OptionSpec.Value("max-rows", "N", "images sampled for the analyses (default 500)"),
         OptionSpec.Value("seed", "S", "seed of the sample and of randomised analyses (default 1)"),
         OptionSpec.Flag("strict", "fail on an unreadable, corrupt or too large image instead of skipping it, and exit with code 1 when any section or part of one is skipped (the report is still written)"),
-        OptionSpec.Value("out", "FILE.html", "the report to write; its JSON summary goes beside it as FILE.json (required)"),
+        OptionSpec.Required("out", "FILE.html", "the report to write; its JSON summary goes beside it as FILE.json"),
     ];
 
     public override string Notes => ImagePreprocessing.Notes +

@@ -11,8 +11,8 @@ internal sealed class TsneVerb : Verb
 
     public override IReadOnlyList<OptionSpec> Options =>
     [
-        OptionSpec.Value("input", "FILE.csv", "points, one row each, comma-separated, optional header (required)"),
-        OptionSpec.Value("out", "FILE.csv", "the layout to write: x,y per row, plus the label when there is one (required)"),
+        OptionSpec.Required("input", "FILE.csv", "points, one row each, comma-separated, optional header"),
+        OptionSpec.Required("out", "FILE.csv", "the layout to write: x,y per row, plus the label when there is one"),
         OptionSpec.Value("perplexity", "P", "effective number of neighbours (default 30; below a third of the row count)"),
         OptionSpec.Value("seed", "S", "random seed (default 0)"),
         OptionSpec.Value("labels-column", "K", "the label column: its header name or its number counting from 1 (default: the one non-numeric column, if any)"),

@@ -28,7 +28,7 @@ internal abstract class Verb
     {
         var lines = new List<string> { $"usage: cnndiag {Name} {string.Join(' ', Options.Select(o => o.IsRequired ? o.Synopsis : $"[{o.Synopsis}]"))}", "", Summary, "", "options:" };
         int width = AllOptions.Max(o => o.Synopsis.Length);
-        lines.AddRange(AllOptions.Select(o => $"  {o.Synopsis.PadRight(width)}  {o.Help}"));
+        lines.AddRange(AllOptions.Select(o => $"  {o.Synopsis.PadRight(width)}  {o.HelpText}"));
         if (Notes.Length > 0) lines.AddRange(["", Notes]);
         return string.Join(Environment.NewLine, lines);
     }
