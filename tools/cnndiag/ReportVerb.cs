@@ -33,11 +33,7 @@ internal sealed class ReportVerb : Verb
 
     public override int Run(CommandLine line, Terminal terminal)
     {
-        string images = line.RequiredString("images");
-        if (File.Exists(images))
-            throw new UsageException($"'--images {images}' is a file; give a folder with one sub-folder per class.");
-        if (!Directory.Exists(images))
-            throw new UsageException($"'--images {images}': the folder does not exist; give a folder with one sub-folder per class.");
+        string images = ImageFolder.RequireFolder(line.RequiredString("images"));
         string outArg = line.RequiredString("out");
         string html = OutputFile.Check("out", outArg, [".html", ".htm"]);
         string json = Path.ChangeExtension(html, ".json");
