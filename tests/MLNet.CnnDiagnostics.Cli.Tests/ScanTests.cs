@@ -127,4 +127,22 @@ public sealed class ScanTests
         Assert.AreEqual(1, merge.ExitCode, merge.ToString());
         StringAssert.Contains(merge.Error, "holds no scan");
     }
+
+    [TestMethod]
+    public void ReportFromAScan_MapsEveryImage_AndRefusesAScanOfAnotherFolder()
+    {
+        string html = Path.Combine(CliFixture.NewOutputFolder(), "scan-report.html");
+        var result = CnnDiagProcess.Run("report", "--model", CliFixture.Model, "--images", DigitFolder.Value, "--scan", OnePass.Value, "--max-rows", "40", "--out", html, "--quiet");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(html, ".json")));
+        var root = summary.RootElement;
+        // the sample is 40 rows, but the map and the patches cover all scanned digits
+        Assert.AreEqual(Digits, root.GetProperty("tsne").GetProperty("points").GetInt32());
+        Assert.AreEqual(ScanFolder.Load(OnePass.Value).Header.Layers[0], root.GetProperty("topPatches")[0].GetProperty("layer").GetString());
+        StringAssert.Contains(File.ReadAllText(html), $"over all {Digits} scanned images");
+
+        var other = CnnDiagProcess.Run("report", "--model", CliFixture.Model, "--images", CliFixture.Images, "--scan", OnePass.Value, "--out", Path.Combine(CliFixture.NewOutputFolder(), "r.html"));
+        Assert.AreEqual(1, other.ExitCode, other.ToString());
+        StringAssert.Contains(other.Error, "another image folder");
+    }
 }
