@@ -71,7 +71,8 @@ internal sealed class ScanVerb : Verb
         var state = scan.Run(source, output, progress);
         progress.Dispose();
         terminal.Out.WriteLine(Terminal.Escape($"scan: {output}"));
-        terminal.Error.WriteLine($"{state.Rows} images scanned, {state.Skipped.Count} skipped, of {state.Planned} in shard {options.Shard}.");
+        terminal.Error.WriteLine($"{state.Rows} images scanned, {state.Skipped.Count} skipped, of {state.Planned} in shard {options.Shard}" +
+            (progress.Last is { ImagesPerSecond: > 0 } last ? $"; this run: {last.ImagesPerSecond:F1} images/s." : "."));
         foreach (var (id, reason) in state.Skipped.Take(20))
             terminal.Error.WriteLine(Terminal.Escape($"cnndiag scan: warning: skipped image '{source.RelativePath(id)}': {reason}."));
         if (state.Skipped.Count > 20) terminal.Error.WriteLine($"cnndiag scan: warning: ... and {state.Skipped.Count - 20} more skipped images (listed in the scan state).");
@@ -84,8 +85,12 @@ internal sealed class ScanVerb : Verb
         private readonly ConsoleProgressBar? _bar = terminal.NewProgressBar();
         private DateTime _last = DateTime.UtcNow;
 
+        /// <summary>The latest progress (its rate is this run's).</summary>
+        public ScanProgress? Last { get; private set; }
+
         public void Report(ScanProgress value)
         {
+            Last = value;
             if (_bar is not null)
             {
                 _bar.Report(new DiagnosticsProgress($"scan: {value}", value.Done, value.Planned));
