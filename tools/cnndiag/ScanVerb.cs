@@ -24,7 +24,7 @@ internal sealed class ScanVerb : Verb
         OptionSpec.Value("checkpoint-every", "N", "write a checkpoint after every N images (default 2048)"),
         OptionSpec.Value("shard", "i/n", "scan only share i of n (0-based) of the files, chosen by a hash of each file's path; merge the shards with 'cnndiag merge'"),
         OptionSpec.Value("device", "cpu|cuda", "ONNX Runtime execution provider (default cpu)"),
-        OptionSpec.Value("decode-threads", "N", "threads decoding images while the model runs (default: half the cores)"),
+        OptionSpec.Value("decode-threads", "N", "threads decoding images while the model runs (default: one per core)"),
         OptionSpec.Value("out", "DIR", "the scan folder: created when missing; a folder holding an unfinished scan of the same command is continued (required)"),
     ];
 
@@ -48,7 +48,8 @@ internal sealed class ScanVerb : Verb
             BatchSize = line.Int("batch", 1, 65536) ?? 64,
             CheckpointEvery = line.Int("checkpoint-every", 1) ?? 2048,
             DecodeThreads = line.Int("decode-threads", 1, 1024) ?? 0,
-            Execution = new ExecutionOptions { UseCuda = (line.Choice("device", ["cpu", "cuda"]) ?? "cpu") == "cuda" },
+            // decoders share the cores with ONNX Runtime: its threads must not spin between batches
+            Execution = new ExecutionOptions { UseCuda = (line.Choice("device", ["cpu", "cuda"]) ?? "cpu") == "cuda", SpinWhileIdle = false },
         };
         if (line.String("shard") is { } shard)
         {

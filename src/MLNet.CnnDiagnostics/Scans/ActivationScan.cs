@@ -143,7 +143,7 @@ public sealed class ActivationScan : IDisposable
     private sealed class ScanLoop(ActivationScan scan, IScanSource source, ScanState state, ScanTables tables, string folder, IProgress<ScanProgress>? progress)
     {
         private readonly int _itemLength = source.ItemShape.Aggregate(1, (a, b) => checked(a * b));
-        private readonly int _threads = scan.Options.DecodeThreads > 0 ? scan.Options.DecodeThreads : Math.Max(1, Environment.ProcessorCount / 2);
+        private readonly int _threads = scan.Options.DecodeThreads > 0 ? scan.Options.DecodeThreads : Environment.ProcessorCount;
 
         public void Run(CancellationToken cancellation)
         {

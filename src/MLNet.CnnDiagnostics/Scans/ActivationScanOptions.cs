@@ -23,14 +23,17 @@ public sealed class ActivationScanOptions
     /// <summary>Relative accuracy of the per-channel quantile sketches (default 0.005).</summary>
     public double RelativeAccuracy { get; set; } = 0.005;
 
-    /// <summary>Threads decoding images while the model runs (0: half the cores, at least one).</summary>
+    /// <summary>Threads decoding images while the model runs (0: one per core).</summary>
     public int DecodeThreads { get; set; }
 
     /// <summary>Batches decoded ahead of inference (default 3).</summary>
     public int Prefetch { get; set; } = 3;
 
-    /// <summary>How ONNX Runtime runs the model (CPU by default; <see cref="ExecutionOptions.UseCuda"/> for the CUDA provider).</summary>
-    public ExecutionOptions Execution { get; set; } = new();
+    /// <summary>
+    /// How ONNX Runtime runs the model (CPU by default; <see cref="ExecutionOptions.UseCuda"/> for the CUDA provider). By default
+    /// its threads do not spin between batches, so that the decoding threads get the cores.
+    /// </summary>
+    public ExecutionOptions Execution { get; set; } = new() { SpinWhileIdle = false };
 
     internal void Validate()
     {
