@@ -28,18 +28,26 @@ internal static class CnnDiagProcess
         }
     }
 
-    public static Result Run(params string[] args)
+    /// <summary>Starts the tool without waiting; its output streams are not redirected (for tests that kill it).</summary>
+    public static Process Start(params string[] args) => Process.Start(StartInfo(args, redirect: false))!;
+
+    private static ProcessStartInfo StartInfo(string[] args, bool redirect)
     {
         Assert.IsTrue(File.Exists(ToolPath), $"the tool is not built at {ToolPath}");
         var start = new ProcessStartInfo(DotNet)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            RedirectStandardOutput = redirect,
+            RedirectStandardError = redirect,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(ToolPath);
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args, redirect: true))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))

@@ -9,7 +9,7 @@ internal static class CnnDiag
 {
     public const int Success = 0, Failure = 1, UsageError = 2;
 
-    private static readonly Verb[] Verbs = [new LayersVerb(), new ReportVerb(), new ExplainVerb(), new TsneVerb()];
+    private static readonly Verb[] Verbs = [new LayersVerb(), new ReportVerb(), new ExplainVerb(), new TsneVerb(), new ScanVerb(), new MergeVerb()];
 
     public static int Run(string[] args, TextWriter output, TextWriter error, bool showProgress)
     {
@@ -35,7 +35,7 @@ internal static class CnnDiag
         try
         {
             var line = CommandLine.Parse(verb.Name, rest, verb.AllOptions);
-            return verb.Run(line, new Terminal(output, error, showProgress && !line.Has("quiet")));
+            return verb.Run(line, new Terminal(output, error, showProgress && !line.Has("quiet"), line.Has("quiet")));
         }
         catch (UsageException e)
         {

@@ -29,6 +29,16 @@ internal static class ImageFolder
 
     public static Listing Scan(string folder) => Scan(folder, MaxImages);
 
+    /// <summary>The full path of the <c>--images</c> folder; a usage error when it is a file or does not exist.</summary>
+    public static string RequireFolder(string images)
+    {
+        if (File.Exists(images))
+            throw new UsageException($"'--images {images}' is a file; give a folder with one sub-folder per class.");
+        if (!Directory.Exists(images))
+            throw new UsageException($"'--images {images}': the folder does not exist; give a folder with one sub-folder per class.");
+        return Path.GetFullPath(images);
+    }
+
     internal static Listing Scan(string folder, int maxImages)
     {
         var hidden = new List<string>();

@@ -21,6 +21,7 @@ internal sealed class ReportVerb : Verb
         .. ImagePreprocessing.Options.Skip(1),
         OptionSpec.Value("layers", "L...", "layers of interest (node or tensor names; default: chosen by the report)"),
         OptionSpec.Value("max-rows", "N", "images sampled for the analyses (default 500)"),
+        OptionSpec.Value("scan", "DIR", "a finished scan of this model and folder (cnndiag scan/merge): top patches, masks and the t-SNE map then cover every image"),
         OptionSpec.Value("seed", "S", "seed of the sample and of randomised analyses (default 1)"),
         OptionSpec.Flag("strict", "fail on an unreadable, corrupt or too large image instead of skipping it, and exit with code 1 when any section or part of one is skipped (the report is still written)"),
         OptionSpec.Required("out", "FILE.html", "the report to write; its JSON summary goes beside it as FILE.json"),
@@ -33,11 +34,7 @@ internal sealed class ReportVerb : Verb
 
     public override int Run(CommandLine line, Terminal terminal)
     {
-        string images = line.RequiredString("images");
-        if (File.Exists(images))
-            throw new UsageException($"'--images {images}' is a file; give a folder with one sub-folder per class.");
-        if (!Directory.Exists(images))
-            throw new UsageException($"'--images {images}': the folder does not exist; give a folder with one sub-folder per class.");
+        string images = ImageFolder.RequireFolder(line.RequiredString("images"));
         string outArg = line.RequiredString("out");
         string html = OutputFile.Check("out", outArg, [".html", ".htm"]);
         string json = Path.ChangeExtension(html, ".json");
@@ -63,6 +60,14 @@ internal sealed class ReportVerb : Verb
             terminal.Error.WriteLine(Terminal.Escape($"cnndiag report: note: hidden sub-folders are not classes, left out: {string.Join(", ", listing.HiddenFolders)}."));
         if (listing.SkippedLinks.Count > 0)
             terminal.Error.WriteLine(Terminal.Escape($"cnndiag report: note: {Plural(listing.SkippedLinks.Count, "directory link")} not followed (a link can lead back into the folder): {string.Join(", ", listing.SkippedLinks.Take(5))}{(listing.SkippedLinks.Count > 5 ? ", ..." : "")}."));
+        string? scanFolder = line.String("scan");
+        Scans.DatasetScan? scan = null;
+        if (scanFolder is not null)
+        {
+            if (!Directory.Exists(scanFolder)) throw new UsageException($"'--scan {scanFolder}': the folder does not exist; give a folder written by 'cnndiag scan' or 'cnndiag merge'.");
+            var source = new ImageFolderSource(folder, listing, pre);
+            scan = Scans.DatasetScan.Open(scanFolder, pre.Model, source, source.Label);
+        }
         var ml = new MLContext(seed: seed);
         var data = ml.Data.LoadFromEnumerable(rows);
         using var progress = terminal.NewProgressBar();
@@ -78,6 +83,7 @@ internal sealed class ReportVerb : Verb
                 o.Progress = progress;
                 o.MaxImagePixels = pre.MaxPixels;
                 o.SkipUnreadableImages = !strict;
+                o.Scan = scan;
             });
         var fitted = pipeline.Fit(data);
         progress?.Dispose();

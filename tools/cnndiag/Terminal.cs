@@ -1,8 +1,11 @@
 namespace MLNet.CnnDiagnostics.Cli;
 
 /// <summary>Where a verb writes: results to <see cref="Out"/>, messages and the progress bar to <see cref="Error"/>.</summary>
-internal sealed class Terminal(TextWriter output, TextWriter error, bool showProgress)
+internal sealed class Terminal(TextWriter output, TextWriter error, bool showProgress, bool quiet = false)
 {
+    /// <summary>Whether progress messages may be written at all (not --quiet), even when no bar is drawn.</summary>
+    public bool ShowsMessages => !quiet;
+
     public TextWriter Out { get; } = output;
 
     public TextWriter Error { get; } = error;

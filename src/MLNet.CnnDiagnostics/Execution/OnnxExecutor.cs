@@ -21,6 +21,7 @@ public sealed class OnnxExecutor : IDisposable
         // failures come back as exceptions whose message the library passes on; ORT's own (coloured) log line would repeat it on the host's stderr
         _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         if (options.IntraOpThreads > 0) _options.IntraOpNumThreads = options.IntraOpThreads;
+        if (!options.SpinWhileIdle) _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             if (options.UseCuda) _options.AppendExecutionProvider_CUDA(options.CudaDeviceId);

@@ -103,4 +103,10 @@ public sealed class VisualizationOptions
 
     /// <summary>Progress of the report's work, section by section.</summary>
     public IProgress<DiagnosticsProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// A finished whole-dataset scan (<see cref="Scans.DatasetScan.Open"/>): when set, the investigation section shows its
+    /// full-dataset top patches and masks (thresholds from its quantiles) and the embedding section maps all its embeddings.
+    /// </summary>
+    public Scans.DatasetScan? Scan { get; set; }
 }

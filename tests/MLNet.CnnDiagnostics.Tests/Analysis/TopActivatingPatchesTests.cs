@@ -90,4 +90,28 @@ public sealed class TopActivatingPatchesTests
         Assert.ThrowsExactly<ArgumentException>(() => scan.Merge(new TopActivatingPatches(4, 5)));
         Assert.ThrowsExactly<CnnDiagnosticsException>(() => TopActivatingPatches.ReadFrom(new MemoryStream([1, 0, 0, 0])));
     }
+
+    [TestMethod]
+    public void WrittenState_DependsOnlyOnTheKeptHits_NotOnTheOrderTheyArrived()
+    {
+        var images = Dataset(30, seed: 5);
+        var ids = Enumerable.Range(0, images.Length).Select(i => (long)i).ToArray();
+        var forward = new TopActivatingPatches(Channels, 8);
+        Scan(forward, images, ids, batch: 4);
+        var backward = new TopActivatingPatches(Channels, 8);
+        Scan(backward, images.Reverse().ToArray(), ids.Reverse().ToArray(), batch: 3);
+        using var a = new MemoryStream();
+        using var b = new MemoryStream();
+        forward.WriteTo(a);
+        backward.WriteTo(b);
+        CollectionAssert.AreEqual(a.ToArray(), b.ToArray());
+        // and the bytes list each channel's hits best first, as the brute-force sort ranks them
+        b.Position = 0;
+        var read = TopActivatingPatches.ReadFrom(b);
+        for (int c = 0; c < Channels; c++) CollectionAssert.AreEqual(BruteForce(images, ids, c, 8), read.Top(c).ToList());
+        using var reader = new BinaryReader(new MemoryStream(a.ToArray()));
+        reader.ReadBytes(4 + 4 + 8 + 4); // channels, k, image count, hits of channel 0
+        var first = new ActivationHit(reader.ReadSingle(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
+        Assert.AreEqual(BruteForce(images, ids, 0, 1)[0], first);
+    }
 }

@@ -64,6 +64,7 @@ public sealed class QuantileSketch
 
     internal void AddUnchecked(float value)
     {
+        if (value == 0) value = 0f; // −0 counts as +0, so Min and Max do not depend on which zero came first
         if (value > MinMagnitude) _positive.Add(Key(value), 1);
         else if (value < -MinMagnitude) _negative.Add(-Key(-value), 1);
         else ZeroCount++;

@@ -105,7 +105,7 @@ public sealed class TopActivatingPatches
     /// <summary>The kept hits of every channel, each list best first.</summary>
     public IReadOnlyList<IReadOnlyList<ActivationHit>> TopAll() => Enumerable.Range(0, Channels).Select(Top).ToList();
 
-    /// <summary>Writes the scan's state (channels, k, image count and kept hits) so another process can merge it.</summary>
+    /// <summary>Writes the scan's state (channels, k, image count and each channel's kept hits, best first) so another process can merge it.</summary>
     public void WriteTo(Stream stream)
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -114,10 +114,12 @@ public sealed class TopActivatingPatches
         writer.Write(ImageCount);
         for (int c = 0; c < Channels; c++)
         {
-            writer.Write(_counts[c]);
-            for (int i = 0; i < _counts[c]; i++)
+            // best first, not in heap order: the bytes then depend only on the kept set, so shards merged in any order write the same state
+            var hits = _heaps[c].AsSpan(0, _counts[c]).ToArray();
+            Array.Sort(hits);
+            writer.Write(hits.Length);
+            foreach (var hit in hits)
             {
-                var hit = _heaps[c][i];
                 writer.Write(hit.Value);
                 writer.Write(hit.ImageId);
                 writer.Write(hit.Y);

@@ -6,6 +6,8 @@
     '#8c564b', '#c49c94', '#e377c2', '#f7b6d2', '#7f7f7f', '#c7c7c7', '#bcbd22', '#dbdb8d', '#17becf', '#9edae5'];
   var NONE = '#9e9e9e';
   var W = 800, H = 560, PAD = 18, MIN_ZOOM = 0.5, MAX_ZOOM = 500;
+  // above this many points the map is drawn on a canvas (one element instead of one per point) and hovering uses a grid index
+  var CANVAS_FROM = 3000, CELL = 4;
 
   // tab10 up to 10 classes, tab20 up to 20, then well-separated hues (golden angle)
   function palette(n) {
@@ -29,6 +31,7 @@
     var colorBy = data.colorBy === 'prediction' ? 'prediction' : 'label';
     var hidden = {};
     var bx = new Float64Array(n), by = new Float64Array(n), circles = new Array(n);
+    var useCanvas = n > CANVAS_FROM, points = null, ctx = null, groups = [], grid = null, drawMs = [];
     var view = { k: 1, tx: 0, ty: 0 };
     var pending = false, hoverIndex = -1, drag = null, i;
 
@@ -56,7 +59,7 @@
     var radius = n > 3000 ? 2 : n > 1000 ? 2.8 : 3.6;
     svg.style.setProperty('--r', radius + 'px');
     var frag = document.createDocumentFragment();
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < (useCanvas ? 0 : n); i++) {
       var c = document.createElementNS(svg.namespaceURI, 'circle');
       c.setAttribute('r', radius);
       c.setAttribute('cx', bx[i].toFixed(2));
@@ -70,11 +73,123 @@
       frag.appendChild(c);
     }
     layer.appendChild(frag);
+    if (useCanvas) {
+      points = document.createElement('canvas');
+      points.className = 'scatter-points';
+      points.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+      svg.parentNode.insertBefore(points, svg.nextSibling);
+      ctx = points.getContext('2d');
+      grid = buildGrid();
+      root.setAttribute('data-renderer', 'canvas');
+    }
+
+    // points by grid cell of the unzoomed plot (counting sort), so hovering looks at a few cells, not at every point
+    function buildGrid() {
+      var cols = Math.ceil(W / CELL) + 1, rows = Math.ceil(H / CELL) + 1, start = new Int32Array(cols * rows + 1), items = new Int32Array(n), cell = new Int32Array(n), j;
+      for (j = 0; j < n; j++) {
+        cell[j] = clamp(Math.floor(by[j] / CELL), 0, rows - 1) * cols + clamp(Math.floor(bx[j] / CELL), 0, cols - 1);
+        start[cell[j] + 1]++;
+      }
+      for (j = 0; j < cols * rows; j++) start[j + 1] += start[j];
+      var fill = start.slice(0, cols * rows);
+      for (j = 0; j < n; j++) items[fill[cell[j]]++] = j;
+      return { cols: cols, rows: rows, start: start, items: items };
+    }
+
+    // the visible point nearest to p (plot units) within the drawn radius, or -1
+    function nearest(p) {
+      var x = (p.x - view.tx) / view.k, y = (p.y - view.ty) / view.k, reach = (radius + 1.5) / view.k;
+      var c0 = clamp(Math.floor((x - reach) / CELL), 0, grid.cols - 1), c1 = clamp(Math.floor((x + reach) / CELL), 0, grid.cols - 1);
+      var r0 = clamp(Math.floor((y - reach) / CELL), 0, grid.rows - 1), r1 = clamp(Math.floor((y + reach) / CELL), 0, grid.rows - 1);
+      var best = -1, bestD = reach * reach;
+      for (var r = r0; r <= r1; r++)
+        for (var c = c0; c <= c1; c++) {
+          var cell = r * grid.cols + c;
+          for (var t = grid.start[cell]; t < grid.start[cell + 1]; t++) {
+            var j = grid.items[t];
+            if (hidden[classOf(j)] === true) continue;
+            var dx = bx[j] - x, dy = by[j] - y, d = dx * dx + dy * dy;
+            if (d <= bestD) { bestD = d; best = j; }
+          }
+        }
+      return best;
+    }
+
+    // a colour as a little-endian RGBA word, through the canvas's own parsing (hex, rgb() or hsl())
+    var packed = {};
+    function pack(css) {
+      if (packed[css] === undefined) {
+        ctx.fillStyle = '#000';
+        ctx.fillStyle = css;
+        var hex = ctx.fillStyle, v = parseInt(hex.slice(1), 16);
+        packed[css] = (255 << 24 | (v & 255) << 16 | ((v >> 8) & 255) << 8 | (v >> 16)) >>> 0;
+      }
+      return packed[css];
+    }
+
+    // every visible point as a small square written straight into the canvas's pixels: no path for the rasteriser to fill,
+    // so a frame costs one pass over the points whatever the zoom
+    var image = null, pixels = null;
+    function draw() {
+      var t0 = performance.now();
+      var rect = svg.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
+      var pw = Math.max(1, Math.round(rect.width * dpr)), ph = Math.max(1, Math.round(rect.height * dpr));
+      if (points.width !== pw || points.height !== ph || image === null) {
+        points.width = pw; points.height = ph;
+        points.style.width = rect.width + 'px'; points.style.height = rect.height + 'px';
+        image = ctx.createImageData(pw, ph);
+        pixels = new Uint32Array(image.data.buffer);
+      }
+      pixels.fill(0);
+      var sx = pw / W, sy = ph / H, half = Math.max(1, Math.round(radius * 0.8 * sx)), k = view.k, tx = view.tx, ty = view.ty;
+      for (var g = 0; g < groups.length; g++) {
+        var group = groups[g];
+        if (hidden[group.cls] === true) continue;
+        var col = pack(colour(group.cls)), items = group.items;
+        for (var t = 0; t < items.length; t++) {
+          var j = items[t];
+          var x = Math.round((tx + bx[j] * k) * sx), y = Math.round((ty + by[j] * k) * sy);
+          if (x < -half || y < -half || x >= pw + half || y >= ph + half) continue;
+          var x0 = x - half < 0 ? 0 : x - half, x1 = x + half > pw ? pw : x + half, y0 = y - half < 0 ? 0 : y - half, y1 = y + half > ph ? ph : y + half;
+          for (var yy = y0; yy < y1; yy++) {
+            var row = yy * pw;
+            for (var xx = x0; xx < x1; xx++) pixels[row + xx] = col;
+          }
+        }
+      }
+      ctx.putImageData(image, 0, 0);
+      if (hoverIndex >= 0) {
+        ctx.setTransform(sx, 0, 0, sy, 0, 0);
+        var r = radius * 0.8;
+        ctx.lineWidth = 2.2;
+        ctx.strokeStyle = '#000';
+        ctx.strokeRect(tx + bx[hoverIndex] * k - r - 1, ty + by[hoverIndex] * k - r - 1, 2 * r + 2, 2 * r + 2);
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+      }
+      drawMs.push(performance.now() - t0);
+      if (drawMs.length > 1000) drawMs.shift();
+    }
+
+    function regroup() {
+      var byClass = {}, j;
+      groups = [];
+      for (j = 0; j < n; j++) {
+        var cls = classOf(j);
+        if (!byClass[cls]) { byClass[cls] = { cls: cls, items: [] }; groups.push(byClass[cls]); }
+        byClass[cls].items.push(j);
+      }
+    }
+
+    function mark(j, on) {
+      if (useCanvas) schedule();
+      else circles[j].classList.toggle('hover', on);
+    }
 
     // one transform on the group instead of moving every point: zooming costs the same for 100 or 10,000 points;
     // the radius is divided by the zoom (CSS) so points keep their size on screen
     function render() {
       pending = false;
+      if (useCanvas) draw();
       layer.setAttribute('transform', 'translate(' + view.tx.toFixed(3) + ' ' + view.ty.toFixed(3) + ') scale(' + view.k.toPrecision(6) + ')');
       svg.style.setProperty('--k', view.k.toPrecision(6));
       svg.setAttribute('data-zoom', view.k.toFixed(4));
@@ -84,6 +199,7 @@
     }
 
     function recolour() {
+      if (useCanvas) { regroup(); schedule(); return; }
       for (var j = 0; j < n; j++) {
         var cls = classOf(j);
         circles[j].setAttribute('fill', colour(cls));
@@ -150,8 +266,9 @@
     }
 
     function hideTip() {
-      if (hoverIndex >= 0) circles[hoverIndex].classList.remove('hover');
+      var was = hoverIndex;
       hoverIndex = -1;
+      if (was >= 0) mark(was, false);
       tip.hidden = true;
     }
 
@@ -166,9 +283,10 @@
 
     function showTip(j, e) {
       if (hoverIndex !== j) {
-        if (hoverIndex >= 0) circles[hoverIndex].classList.remove('hover');
+        var was = hoverIndex;
         hoverIndex = j;
-        circles[j].classList.add('hover');
+        if (was >= 0) mark(was, false);
+        mark(j, true);
         tip.textContent = '';
         if (data.thumb[j] >= 0) {
           var img = document.createElement('img');
@@ -220,8 +338,9 @@
           return;
         }
       }
-      var t = e.target;
-      if (t && t.classList && t.classList.contains('pt')) showTip(Number(t.getAttribute('data-index')), e);
+      var t = e.target, hit = useCanvas ? nearest(toPlot(e)) : -1;
+      if (hit >= 0) showTip(hit, e);
+      else if (!useCanvas && t && t.classList && t.classList.contains('pt')) showTip(Number(t.getAttribute('data-index')), e);
       else if (hoverIndex >= 0) hideTip();
     });
     function endDrag(e) {
@@ -254,14 +373,21 @@
     this.api = {
       id: root.id,
       count: n,
+      renderer: useCanvas ? 'canvas' : 'svg',
       view: function () { return { k: view.k, tx: view.tx, ty: view.ty }; },
       reset: reset,
+      // zoom by factor about a point in plot units, or pan by (dx, dy) plot units: what the wheel and a drag do
+      zoom: function (x, y, factor) { zoomAt({ x: x, y: y }, factor); },
+      pan: function (dx, dy) { view.tx += dx; view.ty += dy; schedule(); },
+      drawTimes: function () { return drawMs.slice(); },
       screenPoints: function () {
-        var out = [];
+        var out = [], rect = svg.getBoundingClientRect(), sx = rect.width / W, sy = rect.height / H;
         for (var j = 0; j < n; j++) {
-          var b = circles[j].getBoundingClientRect();
+          var b = useCanvas
+            ? { left: rect.left + (view.tx + bx[j] * view.k) * sx, top: rect.top + (view.ty + by[j] * view.k) * sy, width: 0, height: 0 }
+            : circles[j].getBoundingClientRect();
           out.push({ index: j, row: data.row[j], label: data.label[j] >= 0 ? data.classes[data.label[j]] : null,
-            x: b.left + b.width / 2, y: b.top + b.height / 2, visible: !circles[j].classList.contains('off') });
+            x: b.left + b.width / 2, y: b.top + b.height / 2, visible: useCanvas ? hidden[classOf(j)] !== true : !circles[j].classList.contains('off') });
         }
         return out;
       }

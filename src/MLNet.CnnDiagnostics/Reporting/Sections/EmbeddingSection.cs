@@ -17,6 +17,11 @@ internal sealed class EmbeddingSection : ReportSectionBuilder
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
     {
+        if (context.Options.Scan is { } datasetScan)
+        {
+            ScanSections.Embedding(context, datasetScan, section, summary);
+            return;
+        }
         var embeddings = context.Embeddings;
         int n = embeddings.Shape[0], dimension = embeddings.Shape[1];
         var labels = context.Labels;

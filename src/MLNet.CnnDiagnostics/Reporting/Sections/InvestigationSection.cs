@@ -22,6 +22,12 @@ internal sealed class InvestigationSection : ReportSectionBuilder
 
     public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
     {
+        if (context.Options.Scan is { } datasetScan)
+        {
+            ScanSections.Investigation(context, datasetScan, section, summary);
+            ClassVisualizations(context, section, summary);
+            return;
+        }
         string tensor = context.MiddleTensor();
         var shape = context.Graph.GetTensorInfo(tensor).Shape;
         if (shape is not { Length: 4 })
