@@ -34,7 +34,7 @@ internal static class CnnDiag
         bool verbose = rest.Contains("--verbose");
         try
         {
-            var line = CommandLine.Parse(verb.Name, rest, verb.AllOptions);
+            var line = CommandLine.Parse(verb.Name, rest, verb.AllOptions, verb.Positional);
             return verb.Run(line, new Terminal(output, error, showProgress && !line.Has("quiet"), line.Has("quiet")));
         }
         catch (UsageException e)

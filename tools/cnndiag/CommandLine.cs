@@ -18,7 +18,7 @@ internal sealed class CommandLine
     /// System.CommandLine tokenises the arguments and recognises the options (including <c>--name=value</c>); the walk
     /// below then takes each option's values in order, so every message names the first bad argument as it was typed.
     /// </summary>
-    public static CommandLine Parse(string verb, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs)
+    public static CommandLine Parse(string verb, IReadOnlyList<string> args, IReadOnlyList<OptionSpec> specs, string? positional = null)
     {
         var command = new Command(verb);
         var specOf = new Dictionary<Option, OptionSpec>();
@@ -44,6 +44,7 @@ internal sealed class CommandLine
 
         OptionSpec? current = null;
         List<string>? values = null;
+        var bare = new List<string>();
         foreach (var token in parsed.Tokens)
         {
             if (token.Type == TokenType.Command) continue;
@@ -64,9 +65,20 @@ internal sealed class CommandLine
             }
             Finish(current, values, line);
             (current, values) = (null, null);
+            if (positional is not null && token.Type == TokenType.Argument && !text.StartsWith('-'))
+            {
+                bare.AddRange(Split(text));
+                continue;
+            }
             FailOn(verb, text, args, specs);
         }
         Finish(current, values, line);
+        if (bare.Count > 0)
+        {
+            // bare arguments and the option they stand for fill one list
+            if (line._values.TryGetValue(positional!, out var given)) given.AddRange(bare);
+            else line._values[positional!] = bare;
+        }
         return line;
     }
 

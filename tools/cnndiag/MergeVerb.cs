@@ -11,11 +11,13 @@ internal sealed class MergeVerb : Verb
 
     public override IReadOnlyList<OptionSpec> Options =>
     [
-        OptionSpec.Value("scans", "DIR...", "the finished scan folders to merge (required)"),
-        OptionSpec.Value("out", "DIR", "the merged scan folder: must not exist or be empty (required)"),
+        OptionSpec.Required("scans", "DIR...", "the finished scan folders to merge; the folders may also be given without --scans, as in: cnndiag merge s0 s1 --out all"),
+        OptionSpec.Required("out", "DIR", "the merged scan folder: must not exist or be empty"),
     ];
 
-    public override string Notes => "Example: cnndiag merge --scans s0 s1 s2 s3 --out all. Shards of one dataset may be merged in any order and in steps.";
+    public override string? Positional => "scans";
+
+    public override string Notes => "Example: cnndiag merge s0 s1 s2 s3 --out all. Shards of one dataset may be merged in any order and in steps.";
 
     public override int Run(CommandLine line, Terminal terminal)
     {

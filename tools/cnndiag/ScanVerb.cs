@@ -16,7 +16,7 @@ internal sealed class ScanVerb : Verb
     public override IReadOnlyList<OptionSpec> Options =>
     [
         ImagePreprocessing.Options[0],
-        OptionSpec.Value("images", "DIR", "image folder with one sub-folder per class (required)"),
+        OptionSpec.Required("images", "DIR", "image folder with one sub-folder per class"),
         .. ImagePreprocessing.Options.Skip(1),
         OptionSpec.Value("layers", "L...", "layers to investigate (node or tensor names; default: chosen by the layer selector)"),
         OptionSpec.Value("k", "K", "top activating patches kept per channel (default 16)"),
@@ -25,7 +25,7 @@ internal sealed class ScanVerb : Verb
         OptionSpec.Value("shard", "i/n", "scan only share i of n (0-based) of the files, chosen by a hash of each file's path; merge the shards with 'cnndiag merge'"),
         OptionSpec.Value("device", "cpu|cuda", "ONNX Runtime execution provider (default cpu)"),
         OptionSpec.Value("decode-threads", "N", "threads decoding images while the model runs (default: one per core)"),
-        OptionSpec.Value("out", "DIR", "the scan folder: created when missing; a folder holding an unfinished scan of the same command is continued (required)"),
+        OptionSpec.Required("out", "DIR", "the scan folder: created when missing; a folder holding an unfinished scan of the same command is continued"),
     ];
 
     public override string Notes => ImagePreprocessing.Notes +

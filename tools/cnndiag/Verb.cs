@@ -19,6 +19,9 @@ internal abstract class Verb
     /// <summary>The verb's own options (the common ones are added).</summary>
     public abstract IReadOnlyList<OptionSpec> Options { get; }
 
+    /// <summary>The list option that bare arguments (not after an option) fill, or null when the verb takes only options.</summary>
+    public virtual string? Positional => null;
+
     /// <summary>Extra lines printed under the options in the verb's help.</summary>
     public virtual string Notes => "";
 
