@@ -23,13 +23,15 @@ public sealed class PrincipalComponentsTests
     }
 
     [TestMethod]
-    [DataRow(30, 5)]   // Jacobi on the full covariance
-    [DataRow(130, 8)]  // subspace iteration
-    public void Fit_AxesAreEigenvectorsOfTheNaiveCovariance(int d, int components)
+    [DataRow(30, 5, 500)]    // Jacobi on the full covariance
+    [DataRow(130, 8, 500)]   // subspace iteration
+    [DataRow(1500, 6, 40)]   // more dimensions than points: the Gram matrix (Jacobi)
+    [DataRow(1200, 9, 150)]  // the Gram matrix by subspace iteration
+    [DataRow(900, 20, 12)]   // more components than the points' rank (11): zero-variance axes complete the set
+    public void Fit_AxesAreEigenvectorsOfTheNaiveCovariance(int d, int components, int n)
     {
         // decaying scales so that the spectrum is spread out
         var rng = new Random(d);
-        int n = 500;
         var data = new float[n * d];
         for (int i = 0; i < n; i++)
             for (int t = 0; t < d; t++) data[i * d + t] = (float)((rng.NextDouble() - 0.5) * 10 / (1 + t) + (t > 0 ? 0.3 * data[i * d + t - 1] : 0));
@@ -56,6 +58,12 @@ public sealed class PrincipalComponentsTests
             Assert.AreEqual(1, norm, 1e-4, $"axis {c} has unit length");
             Assert.IsLessThan(1e-3 * pca.ExplainedVariance[0], Math.Sqrt(residual), $"axis {c}: C·v = λ·v");
             if (c > 0) Assert.IsGreaterThanOrEqualTo(lambda - 1e-9, pca.ExplainedVariance[c - 1]);
+            for (int e = 0; e < c; e++)
+            {
+                double dot = 0;
+                for (int a = 0; a < d; a++) dot += pca.Axes[c, a] * pca.Axes[e, a];
+                Assert.AreEqual(0, dot, 1e-4, $"axes {e} and {c} are orthogonal");
+            }
         }
         // the projection's variance along axis 0 is the first eigenvalue
         var projected = pca.Project(points);

@@ -5,6 +5,9 @@ namespace MLNet.CnnDiagnostics.Analysis;
 /// <summary>
 /// Principal component analysis of N×D points: the mean and the leading axes of the covariance matrix, deterministic
 /// (symmetric eigensolver, no randomness beyond a seeded start; each axis's largest-magnitude loading is made positive).
+/// With more dimensions than points (a flattened feature map of 12,800 values over a 500-image sample, say) the
+/// eigenproblem is solved on the N×N Gram matrix of the centred points instead of the D×D covariance, which has the
+/// same non-zero spectrum: memory and time then grow with N²·D, not D² (a 12,800² covariance alone is 1.3 GB).
 /// </summary>
 public sealed class PrincipalComponents
 {
@@ -49,11 +52,20 @@ public sealed class PrincipalComponents
             for (int t = 0; t < d; t++) meanD[t] += row[t];
         }
         for (int t = 0; t < d; t++) mean[t] = (float)(meanD[t] / p.Count);
-        var cov = Covariance(p, mean, maxThreads);
-        double total = 0;
-        for (int t = 0; t < d; t++) total += cov[t * d + t];
-
-        var (values, vectors) = d <= 96 ? SymmetricEigen.Full(cov, d) : SymmetricEigen.Leading(cov, d, components);
+        double total;
+        double[] values;
+        double[][] vectors;
+        if (d > GramThreshold && d > p.Count)
+        {
+            (values, vectors, total) = FromGram(p, mean, components, maxThreads);
+        }
+        else
+        {
+            var cov = Covariance(p, mean, maxThreads);
+            total = 0;
+            for (int t = 0; t < d; t++) total += cov[t * d + t];
+            (values, vectors) = d <= 96 ? SymmetricEigen.Full(cov, d) : SymmetricEigen.Leading(cov, d, components);
+        }
         var axes = new float[components * d];
         var variances = new double[components];
         for (int c = 0; c < components; c++)
@@ -83,6 +95,76 @@ public sealed class PrincipalComponents
             for (int c = 0; c < k; c++) result[i * k + c] = TensorPrimitives.Dot(centred, new ReadOnlySpan<float>(axes, c * d, d));
         });
         return new FloatTensor([p.Count, k], result);
+    }
+
+    /// <summary>Above this many dimensions, and with fewer points than dimensions, the Gram matrix is decomposed instead of the covariance.</summary>
+    internal const int GramThreshold = 512;
+
+    /// <summary>
+    /// The leading eigenpairs of the covariance from the Gram matrix G = Xc·Xcᵀ/(N−1) of the centred points: G·u = λ·u gives
+    /// the covariance axis v = Xcᵀ·u / |Xcᵀ·u| with the same λ. Axes past the points' rank (λ = 0) are completed with
+    /// unit vectors made orthogonal to the earlier axes, so every axis still has unit length.
+    /// </summary>
+    private static (double[] Values, double[][] Vectors, double Total) FromGram(PointMatrix p, float[] mean, int components, int maxThreads)
+    {
+        int n = p.Count, d = p.Dimension;
+        var centred = new float[n * d];
+        for (int i = 0; i < n; i++) TensorPrimitives.Subtract(p.Row(i), mean, new Span<float>(centred, i * d, d));
+        var gram = new double[n * n];
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, i =>
+        {
+            var row = new ReadOnlySpan<float>(centred, i * d, d);
+            for (int j = 0; j <= i; j++)
+            {
+                double dot = 0;
+                var other = new ReadOnlySpan<float>(centred, j * d, d);
+                for (int t = 0; t < d; t += 1024) // float dots over short blocks, summed in double
+                    dot += TensorPrimitives.Dot(row.Slice(t, Math.Min(1024, d - t)), other.Slice(t, Math.Min(1024, d - t)));
+                gram[i * n + j] = gram[j * n + i] = dot / (n - 1);
+            }
+        });
+        double total = 0;
+        for (int i = 0; i < n; i++) total += gram[i * n + i];
+        int fromGram = Math.Min(components, n);
+        var (gramValues, gramVectors) = n <= 96 ? SymmetricEigen.Full(gram, n) : SymmetricEigen.Leading(gram, n, fromGram);
+        var values = new double[components];
+        var vectors = new double[components][];
+        // below float precision of the largest variance an eigenvalue is round-off, and its direction noise
+        double floor = 1e-6 * Math.Max(gramValues[0], double.Epsilon);
+        int c = 0;
+        for (; c < fromGram && gramValues[c] > floor; c++)
+        {
+            var v = new double[d];
+            for (int i = 0; i < n; i++)
+            {
+                double u = gramVectors[c][i];
+                for (int t = 0; t < d; t++) v[t] += u * centred[i * d + t];
+            }
+            Normalize(v);
+            (values[c], vectors[c]) = (gramValues[c], v);
+        }
+        // beyond the rank: zero variance, any direction orthogonal to the axes found so far
+        for (int basis = 0; c < components && basis < d; basis++)
+        {
+            var v = new double[d];
+            v[basis] = 1;
+            for (int k = 0; k < c; k++)
+            {
+                double along = vectors[k][basis];
+                for (int t = 0; t < d; t++) v[t] -= along * vectors[k][t];
+            }
+            if (Normalize(v) < 1e-6) continue;
+            (values[c], vectors[c]) = (0, v);
+            c++;
+        }
+        return (values, vectors, total);
+    }
+
+    private static double Normalize(double[] v)
+    {
+        double norm = Math.Sqrt(v.Sum(x => x * x));
+        if (norm > 0) for (int t = 0; t < v.Length; t++) v[t] /= norm;
+        return norm;
     }
 
     /// <summary>Sample covariance (divisor N−1), D×D row-major, accumulated in double over blocks of 256 points.</summary>
