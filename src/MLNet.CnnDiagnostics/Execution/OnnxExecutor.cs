@@ -21,6 +21,8 @@ public sealed class OnnxExecutor : IDisposable
         // failures come back as exceptions whose message the library passes on; ORT's own (coloured) log line would repeat it on the host's stderr
         _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         if (options.IntraOpThreads > 0) _options.IntraOpNumThreads = options.IntraOpThreads;
+        if (options.CpuMemoryArena is bool arena) _options.EnableCpuMemArena = arena;
+        if (options.MemoryPattern is bool pattern) _options.EnableMemoryPattern = pattern;
         try
         {
             if (options.UseCuda) _options.AppendExecutionProvider_CUDA(options.CudaDeviceId);
