@@ -17,4 +17,16 @@ public sealed class ExecutionOptions
 
     /// <summary>CUDA device index when <see cref="UseCuda"/> is set.</summary>
     public int CudaDeviceId { get; set; }
+
+    /// <summary>
+    /// ONNX Runtime's CPU memory arena (null = ONNX Runtime's default, on). The arena keeps every block it ever grew to
+    /// for the session's lifetime: it pays for a long-lived session running many batches of one shape, not for a short one.
+    /// </summary>
+    public bool? CpuMemoryArena { get; set; }
+
+    /// <summary>
+    /// ONNX Runtime's memory pattern: one pre-planned block for all intermediate tensors per input shape
+    /// (null = ONNX Runtime's default, on). Off, tensors are allocated as they become live and freed when dead.
+    /// </summary>
+    public bool? MemoryPattern { get; set; }
 }

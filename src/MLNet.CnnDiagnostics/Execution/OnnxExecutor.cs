@@ -22,6 +22,8 @@ public sealed class OnnxExecutor : IDisposable
         _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         if (options.IntraOpThreads > 0) _options.IntraOpNumThreads = options.IntraOpThreads;
         if (!options.SpinWhileIdle) _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (options.CpuMemoryArena is bool arena) _options.EnableCpuMemArena = arena;
+        if (options.MemoryPattern is bool pattern) _options.EnableMemoryPattern = pattern;
         try
         {
             if (options.UseCuda) _options.AppendExecutionProvider_CUDA(options.CudaDeviceId);

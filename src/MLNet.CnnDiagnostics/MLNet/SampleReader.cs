@@ -17,17 +17,18 @@ internal static class SampleReader
         int size = dims.Aggregate(1, (a, b) => a * b);
         var pixelColumn = sample.Schema.GetColumnOrNull(cnn.PixelColumn)
             ?? throw new CnnDiagnosticsException($"the CNN's pixel column '{cnn.PixelColumn}' is not visible after the pipeline; {ClosestNames.Suggest(cnn.PixelColumn, sample.Schema.Select(c => c.Name))}.");
-        var data = new List<float>();
-        int count = 0;
+        // each row is kept once, as it arrives, in the smallest form that loses nothing (see SampleImages)
+        var builder = new SampleImages.Builder(dims);
+        var dense = new float[size];
         foreach (var row in sample.GetColumn<VBuffer<float>>(pixelColumn))
         {
             if (row.Length != size)
-                throw new CnnDiagnosticsException($"row {count} of column '{cnn.PixelColumn}' has {row.Length} values; model input {cnn.Graph.ImageInput.Name}{cnn.Graph.ImageInput.ShapeText} needs {size}.");
-            data.AddRange(channelsLast ? ToPlanar(row.DenseValues().ToArray(), dims[0], dims[1], dims[2]) : row.DenseValues());
-            count++;
+                throw new CnnDiagnosticsException($"row {builder.Count} of column '{cnn.PixelColumn}' has {row.Length} values; model input {cnn.Graph.ImageInput.Name}{cnn.Graph.ImageInput.ShapeText} needs {size}.");
+            row.CopyTo(dense);
+            builder.Add(channelsLast ? ToPlanar(dense, dims[0], dims[1], dims[2]) : dense);
         }
-        if (count == 0) throw new CnnDiagnosticsException("the data has no rows to analyse.");
-        var images = new FloatTensor([count, .. dims], data.ToArray());
+        if (builder.Count == 0) throw new CnnDiagnosticsException("the data has no rows to analyse.");
+        var images = builder.Build();
 
         var classNames = ClassNames(sample, options.LabelColumnName) ?? ClassNames(sample, options.PredictedLabelColumnName) ?? [];
         var labels = ReadClasses(sample, options.LabelColumnName, classNames);
@@ -57,6 +58,7 @@ internal static class SampleReader
         // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
         context.Predictions = predictions
             ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(graph.FindLogitsTensor()) : null);
+        context.ReleaseSessions();
         context.ClassifierSource =
             headOnCnn ? $"ML.NET linear head ({head!.Classes} classes) on the CNN's '{head.FeatureColumnName}' ({embedding}{(context.HeadNormalizesFeatures ? ", L2-normalised" : "")}), folded into the graph as a Gemm"
             : classifier is not null ? $"the model's own classifier layer '{classifier.Name}'"

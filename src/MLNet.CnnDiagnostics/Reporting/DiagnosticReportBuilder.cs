@@ -40,6 +40,11 @@ internal static class DiagnosticReportBuilder
                 section.Notes.Add($"This section could not be completed: {what}");
                 report.Summary.Skipped[builder.Id] = what;
             }
+            finally
+            {
+                // each section makes the sessions it needs; none outlives it (their native memory would add to the next section's peak)
+                context.ReleaseSessions();
+            }
             // parts a section left out (no labels, no class scores, ...) are listed with the whole sections that failed
             int part = 0;
             foreach (var note in section.Notes.Where(ReportSection.IsSkipNote))

@@ -15,14 +15,18 @@ internal sealed class ReportContext : IDisposable
     private GradientEngine? _gradients;
     private LayerSelection? _layers;
 
-    public ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
+    public ReportContext(ModelGraph graph, string embeddingTensor, SampleImages images, VisualizationOptions options)
     {
         Graph = graph;
         BatchedGraph = graph.HasSymbolicBatch ? graph : graph.WithSymbolicBatch();
         EmbeddingTensor = embeddingTensor;
         Images = images;
         Options = options;
+        SessionExecution = ForReport(options.Execution);
     }
+
+    public ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
+        : this(graph, embeddingTensor, SampleImages.From(images), options) { }
 
     public ModelGraph Graph { get; }
 
@@ -30,12 +34,19 @@ internal sealed class ReportContext : IDisposable
 
     public string EmbeddingTensor { get; }
 
-    /// <summary>The sampled rows as model inputs [N, C, H, W].</summary>
-    public FloatTensor Images { get; }
+    /// <summary>The sampled rows as model inputs [N, C, H, W], held once (as bytes where that loses nothing).</summary>
+    public SampleImages Images { get; }
 
-    public int Rows => Images.Shape[0];
+    public int Rows => Images.Count;
 
     public VisualizationOptions Options { get; }
+
+    /// <summary>
+    /// How the report's own ONNX Runtime sessions run: the options' execution settings, with the CPU memory arena and
+    /// memory patterns off unless the options set them. A report session runs a few batches and is disposed with its
+    /// section; an arena (which never shrinks) and a pre-planned block per input shape would only add to the peak.
+    /// </summary>
+    public ExecutionOptions SessionExecution { get; }
 
     /// <summary>Class index per row (-1 where missing), or null without labels.</summary>
     public int[]? Labels { get; init; }
@@ -73,10 +84,10 @@ internal sealed class ReportContext : IDisposable
         rows ??= Enumerable.Range(0, Rows).ToList();
         string key = string.Join("|", tensors);
         if (!_executors.TryGetValue(key, out var exec))
-            _executors[key] = exec = new OnnxExecutor(BatchedGraph.WithOnlyOutputs(tensors), Options.Execution);
+            _executors[key] = exec = new OnnxExecutor(BatchedGraph.WithOnlyOutputs(tensors).PrunedToOutputs(), SessionExecution);
         for (int start = 0; start < rows.Count; start += Options.BatchSize)
         {
-            var batch = FloatTensor.Stack(rows.Skip(start).Take(Options.BatchSize).Select(Images.Slice).ToList());
+            var batch = Images.Batch(rows.Skip(start).Take(Options.BatchSize).ToList());
             consume(start, exec.Run(batch));
             if (stage is not null) Progress(stage, Math.Min(start + Options.BatchSize, rows.Count), rows.Count);
         }
@@ -114,7 +125,7 @@ internal sealed class ReportContext : IDisposable
         {
             if (_gradients is null && HasClassScores)
             {
-                _gradients = new GradientEngine(Graph, Head, Options.Execution);
+                _gradients = new GradientEngine(Graph, Head, SessionExecution);
             }
             return _gradients;
         }
@@ -166,10 +177,39 @@ internal sealed class ReportContext : IDisposable
         return new FloatTensor([total, .. parts[0].Shape[1..]], data);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Disposes the ONNX Runtime sessions made so far (forward and gradient); the next use makes them again. Called after
+    /// each section, so no section's sessions (and their native memory) live on into the next one.
+    /// </summary>
+    public void ReleaseSessions()
     {
         _gradients?.Dispose();
+        _gradients = null;
         foreach (var e in _executors.Values) e.Dispose();
         _executors.Clear();
+        ReturnFreeMemory();
     }
+
+    /// <summary>
+    /// Gives memory the finished work no longer uses back to the system: a section's model copies and batches are
+    /// garbage now, and the GC would otherwise keep the regions they took committed into the next section, as glibc
+    /// keeps the native heap the disposed sessions freed. One aggressive collection per section costs milliseconds
+    /// against a section's seconds.
+    /// </summary>
+    private static void ReturnFreeMemory()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
+    }
+
+    private static ExecutionOptions ForReport(ExecutionOptions? options) => new()
+    {
+        IntraOpThreads = options?.IntraOpThreads ?? 0,
+        UseCuda = options?.UseCuda ?? false,
+        CudaDeviceId = options?.CudaDeviceId ?? 0,
+        CpuMemoryArena = options?.CpuMemoryArena ?? false,
+        MemoryPattern = options?.MemoryPattern ?? false,
+    };
+
+    public void Dispose() => ReleaseSessions();
 }

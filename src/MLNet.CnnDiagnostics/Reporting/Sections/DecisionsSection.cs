@@ -42,22 +42,29 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             return;
         }
         var rows = ChooseRows(context);
-        var x = FloatTensor.Stack(rows.Select(r => context.Images.Slice(r.Row)).ToList());
+        var x = context.Images.Batch(rows.Select(r => r.Row).ToList());
         var target = new ClassTarget(rows.Select(r => r.Predicted).ToList());
         int height = x.Shape[2];
-        var methods = new (string Name, AttributionMethod Method)[]
+        // Session: which backward graph a method runs (input gradient, gradient at the CAM layer, forward only); the engine's
+        // sessions are released whenever the next method needs another graph, so only one is alive at a time.
+        var methods = new (string Name, string Session, Func<GradientEngine, AttributionMethod> Make)[]
         {
-            ("saliency", new Saliency(engine) { BatchSize = context.Options.BatchSize }),
-            ("SmoothGrad", new SmoothGrad(engine) { Samples = 8, Seed = context.Options.Seed, BatchSize = context.Options.BatchSize }),
-            ("integrated gradients", new IntegratedGradients(engine) { Steps = 16, BatchSize = context.Options.BatchSize }),
-            ("Grad-CAM", new GradCam(engine, context.LastSpatialTensor()) { BatchSize = context.Options.BatchSize }),
-            ("occlusion", new Occlusion(engine) { PatchSize = Math.Max(2, height / 4), Stride = Math.Max(1, height / 8), BatchSize = context.Options.BatchSize }),
+            ("saliency", "input", e => new Saliency(e) { BatchSize = context.Options.BatchSize }),
+            ("SmoothGrad", "input", e => new SmoothGrad(e) { Samples = 8, Seed = context.Options.Seed, BatchSize = context.Options.BatchSize }),
+            ("integrated gradients", "input", e => new IntegratedGradients(e) { Steps = 16, BatchSize = context.Options.BatchSize }),
+            ("Grad-CAM", "cam", e => new GradCam(e, context.LastSpatialTensor()) { BatchSize = context.Options.BatchSize }),
+            ("occlusion", "forward", e => new Occlusion(e) { PatchSize = Math.Max(2, height / 4), Stride = Math.Max(1, height / 8), BatchSize = context.Options.BatchSize }),
         };
         var maps = new List<FloatTensor>();
         for (int m = 0; m < methods.Length; m++)
         {
             context.Progress("attributions: " + methods[m].Name, m, methods.Length);
-            maps.Add(methods[m].Method.Attribute(x, target));
+            if (m > 0 && methods[m].Session != methods[m - 1].Session)
+            {
+                context.ReleaseSessions();
+                engine = context.Gradients!;
+            }
+            maps.Add(methods[m].Make(engine).Attribute(x, target));
             summary.Attributions.Add(new AttributionSummary { Method = methods[m].Name, Images = rows.Count });
         }
         var gallery = new List<GalleryRow>();

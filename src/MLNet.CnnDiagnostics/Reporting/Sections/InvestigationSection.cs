@@ -77,6 +77,8 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         }
         section.Blocks.Add(new GalleryBlock([new GalleryRow("masks", maskTiles)],
             $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over the sample."));
+        // the forward session of the scan goes before the gradient engine's is made
+        context.ReleaseSessions();
         ClassVisualizations(context, section, summary);
     }
 

@@ -1,5 +1,6 @@
 using MLNet.CnnDiagnostics.Analysis.Attribution;
 using MLNet.CnnDiagnostics.Analysis;
+using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
@@ -29,16 +30,30 @@ internal sealed class SanitySection : ReportSectionBuilder
             return;
         }
         var rows = DecisionsSection.ChooseRows(context).Take(Rows).ToList();
-        var x = FloatTensor.Stack(rows.Select(r => context.Images.Slice(r.Row)).ToList());
+        var x = context.Images.Batch(rows.Select(r => r.Row).ToList());
         var target = new ClassTarget(rows.Select(r => r.Predicted).ToList());
 
-        using var check = new GradientCheck(engine) { Seed = context.Options.Seed };
-        var gradient = check.Measure(x, target);
+        // The check's own sessions (the forward with the activation pattern, the frozen network) are made after the
+        // gradient's backward session is gone: the same gradient as the check's default, from an engine disposed at once.
+        GradientCheckResult gradient;
+        using (var check = new GradientCheck(engine) { Seed = context.Options.Seed })
+            gradient = check.Measure(x, target, (points, t) =>
+            {
+                using var backward = new GradientEngine(context.Graph, context.Head, context.SessionExecution);
+                var g = backward.Compute(points, t).Gradients[backward.InputName];
+                backward.Dispose();
+                NativeHeap.Trim();
+                return g;
+            });
+        context.ReleaseSessions();
+        engine = context.Gradients!;
         summary.Sanity.GradientRelativeError = gradient.RelativeError;
         summary.Sanity.GradientThreshold = gradient.Threshold;
         summary.Sanity.GradientPassed = gradient.Passed;
 
         var trained = new Saliency(engine).Attribute(x, target);
+        // the trained network's sessions go before the re-initialised one's are made: one network in memory at a time
+        context.ReleaseSessions();
         using var randomEngine = RandomizedEngine(context);
         var random = new Saliency(randomEngine).Attribute(x, target);
         double rho = RankCorrelation.Spearman(trained.Data, random.Data);
@@ -61,6 +76,6 @@ internal sealed class SanitySection : ReportSectionBuilder
     private static GradientEngine RandomizedEngine(ReportContext context)
     {
         var graph = context.Graph.WithReinitializedConvolutions(context.Options.Seed);
-        return new GradientEngine(graph, context.Head, context.Options.Execution);
+        return new GradientEngine(graph, context.Head, context.SessionExecution);
     }
 }
