@@ -7,7 +7,7 @@ namespace MLNet.CnnDiagnostics.Data;
 /// Reads the MNIST idx files (as distributed: <c>*-images-idx3-ubyte.gz</c>, <c>*-labels-idx1-ubyte.gz</c>; gzip or plain).
 /// Images come back as an [N, rows·columns] tensor of pixels / 255 in [0, 1], row-major within an image.
 /// </summary>
-public static class MnistReader
+internal static class MnistReader
 {
     private const int ImageMagic = 0x00000803;
     private const int LabelMagic = 0x00000801;

@@ -4,7 +4,7 @@ namespace MLNet.CnnDiagnostics;
 /// A one-line progress bar for console programs (samples, the CLI): redrawn in place on an interactive terminal,
 /// one line per stage change when the output is redirected.
 /// </summary>
-public sealed class ConsoleProgressBar : IProgress<DiagnosticsProgress>, IDisposable
+internal sealed class ConsoleProgressBar : IProgress<DiagnosticsProgress>, IDisposable
 {
     private readonly TextWriter _writer;
     private readonly bool _interactive;
