@@ -75,6 +75,45 @@ public sealed class ActivationScanTests
         }
     }
 
+    private sealed class DigitRow
+    {
+        public float[] Pixels { get; set; } = [];
+
+        public string Path { get; set; } = "";
+    }
+
+    [TestMethod]
+    public void DataViewSource_ScansLikeTheSameImagesInMemory_AndSkipsBadRowsWithTheirReason()
+    {
+        string expected = TestFolders.Fresh();
+        var reference = Scan(expected, ScanShard.All);
+        var memory = new MnistScanSource(Images);
+        // the same digits as an ML.NET data view, keyed by the same names; the unreadable ones have a vector of the wrong length
+        var rows = Enumerable.Range(0, Images).Select(i => new DigitRow
+        {
+            Pixels = Unreadable.Contains(i) ? new float[10] : memory.Image(i).Data.ToArray(),
+            Path = memory.Key(i),
+        });
+        var data = new Microsoft.ML.MLContext(seed: 1).Data.LoadFromEnumerable(rows);
+        using var source = new DataViewScanSource(data, nameof(DigitRow.Pixels), [1, 28, 28], nameof(DigitRow.Path));
+        Assert.AreEqual(Images, source.Count);
+        string folder = TestFolders.Fresh();
+        using var scan = new ActivationScan(Model(), new ActivationScanOptions { K = 5, BatchSize = 16, CheckpointEvery = 40, Shard = ScanShard.All, DecodeThreads = 2 });
+        var state = scan.Run(source, folder);
+
+        foreach (var file in new[] { ScanFolder.IdsFile, ScanFolder.EmbeddingsFile, ScanFolder.PredictionsFile })
+            CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(expected, file)), File.ReadAllBytes(Path.Combine(folder, file)), file);
+        CollectionAssert.AreEqual(reference.Skipped.Select(s => s.Id).ToList(), state.Skipped.Select(s => s.Id).ToList());
+        StringAssert.Contains(state.Skipped[0].Reason, "column 'Pixels' has 10 values");
+        for (int l = 0; l < state.Layers.Count; l++)
+            for (int c = 0; c < state.Layers[l].Channels; c++)
+                CollectionAssert.AreEqual(reference.Layers[l].Patches.Top(c).ToList(), state.Layers[l].Patches.Top(c).ToList(), $"layer {l} channel {c}");
+
+        var e = Assert.ThrowsExactly<CnnDiagnosticsException>(() => new DataViewScanSource(data, "Image", [1, 28, 28]));
+        StringAssert.Contains(e.Message, "no column 'Image'");
+        StringAssert.Contains(e.Message, "Pixels, Path");
+    }
+
     [TestMethod]
     [DataRow(2)]
     [DataRow(3)]
