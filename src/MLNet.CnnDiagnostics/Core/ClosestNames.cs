@@ -1,7 +1,7 @@
 namespace MLNet.CnnDiagnostics;
 
 /// <summary>Finds the existing names closest to a misspelt one, for error messages.</summary>
-public static class ClosestNames
+internal static class ClosestNames
 {
     /// <summary>Up to <paramref name="count"/> candidates ordered by edit distance (case-insensitive) to <paramref name="name"/>.</summary>
     public static IReadOnlyList<string> Find(string name, IEnumerable<string> candidates, int count = 5)

@@ -8,7 +8,7 @@ namespace MLNet.CnnDiagnostics;
 /// can set the title, clear the screen or recolour the output) or a bidirectional override (which can make text read
 /// differently from what it is) is written as a visible <c>\xNN</c> or <c>\uNNNN</c> escape.
 /// </summary>
-public static class DisplayText
+internal static class DisplayText
 {
     /// <summary>The text with every control and bidirectional-override character escaped; other text unchanged.</summary>
     public static string Escape(string? text)

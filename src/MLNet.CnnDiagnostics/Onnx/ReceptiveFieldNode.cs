@@ -8,7 +8,7 @@ namespace MLNet.CnnDiagnostics.Onnx;
 /// <param name="Window">Kernel, strides, pads and dilations for Conv and pooling nodes.</param>
 /// <param name="OutputSpatialShape">Measured output height and width when known (e.g. for ceil-mode pooling); otherwise computed.</param>
 /// <param name="Axis">The <c>axis</c> attribute (Concat, Split, Softmax, ...), 1 when absent.</param>
-public sealed record ReceptiveFieldNode(
+internal sealed record ReceptiveFieldNode(
     string Name,
     string OpType,
     IReadOnlyList<string> Inputs,

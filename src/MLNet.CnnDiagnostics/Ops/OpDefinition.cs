@@ -90,7 +90,7 @@ internal abstract class OpDefinition
 }
 
 /// <summary>How an op carries a receptive field.</summary>
-public enum FieldRule
+internal enum FieldRule
 {
     /// <summary>A sliding window (Conv, pools): the field grows by the window and the jump by the stride.</summary>
     Window,

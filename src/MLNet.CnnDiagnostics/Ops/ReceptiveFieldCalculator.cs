@@ -11,7 +11,7 @@ namespace MLNet.CnnDiagnostics.Ops;
 /// image's rows and columns through transposes and reshapes. Shape computations (Shape → Gather → Concat) are metadata,
 /// not activations. An op outside the table stops the fields downstream of it, with a reason naming the op.
 /// </summary>
-public static class ReceptiveFieldCalculator
+internal static class ReceptiveFieldCalculator
 {
     /// <summary>The fields of every tensor reachable from the image input of <paramref name="graph"/>, for its declared input size.</summary>
     public static ReceptiveFields Compute(ModelGraph graph)
