@@ -32,7 +32,7 @@ internal static class ConvInputGradient
         for (int i = 0; i < spatial; i++)
             if (stride[i] > 1 && dilation[i] != 1) return null;
 
-        int g = (int)group, cgIn = ws[1], cgOut = ws[0] / g, cin = xs[1];
+        int g = (int)group, cgIn = ws[1], cgOut = ws[0] / g;
         var taps = new int[spatial];        // sub-kernel size per axis (⌈K/s⌉, or K at stride 1)
         var padsBegin = new long[spatial];
         var padsEnd = new long[spatial];
@@ -92,20 +92,30 @@ internal static class ConvInputGradient
             NodeAttributes.Ints("dilations", stride.Select((s, i) => s > 1 ? 1 : dilation[i])),
             NodeAttributes.Ints("pads", padsBegin.Concat(padsEnd)),
             NodeAttributes.Int("group", g));
-        if (phases > 1)
-        {
-            // [N, g, r_1..r_d, c, L_1..L_d] → [N, g, c, L_1, r_1, …, L_d, r_d] → [N, C, L_1·s_1, …]
-            var split = new long[] { 0, g }.Concat(stride).Append(cgIn).Concat(length).ToArray();
-            var perm = new List<long> { 0, 1, 2 + spatial };
-            for (int i = 0; i < spatial; i++) { perm.Add(3 + spatial + i); perm.Add(2 + i); }
-            var interleaved = ctx.Emit("Transpose", [ctx.Emit("Reshape", [gradient, ctx.Int64s(split)])], NodeAttributes.Ints("perm", perm));
-            gradient = ctx.Emit("Reshape", [interleaved, ctx.Int64s([0, cin, .. length.Select((l, i) => l * stride[i])])]);
-        }
+        if (phases > 1) gradient = InterleavePhases(ctx, gradient, g, stride, cgIn, length);
         if (slice)
         {
             var axes = Enumerable.Range(2, spatial).Select(a => (long)a).ToArray();
             gradient = ctx.Emit("Slice", [gradient, ctx.Int64s(sliceStart), ctx.Int64s(sliceStart.Select((s, i) => s + xs[2 + i]).ToArray()), ctx.Int64s(axes)]);
         }
         return gradient;
+    }
+
+    /// <summary>
+    /// Interleaves stride phases: <paramref name="phased"/> [N, g·Π s·c, L_1, …] with channels ordered (group, phase r_1…r_d,
+    /// channel) becomes [N, g·c, L_1·s_1, …] with phase r at positions s·m + r. DepthToSpace where it applies (one group,
+    /// 2-D, equal strides: ORT's profile shows it at about half the time of the general Reshape/Transpose/Reshape).
+    /// </summary>
+    public static string InterleavePhases(BackwardContext ctx, string phased, int groups, long[] stride, int channelsPerGroup, long[] length)
+    {
+        int spatial = stride.Length;
+        if (groups == 1 && spatial == 2 && stride[0] == stride[1])
+            return ctx.Emit("DepthToSpace", [phased], NodeAttributes.Int("blocksize", stride[0]), NodeAttributes.String("mode", "DCR"));
+        // [N, g, r_1..r_d, c, L_1..L_d] → [N, g, c, L_1, r_1, …, L_d, r_d] → [N, g·c, L_1·s_1, …]
+        var split = new long[] { 0, groups }.Concat(stride).Append(channelsPerGroup).Concat(length).ToArray();
+        var perm = new List<long> { 0, 1, 2 + spatial };
+        for (int i = 0; i < spatial; i++) { perm.Add(3 + spatial + i); perm.Add(2 + i); }
+        var interleaved = ctx.Emit("Transpose", [ctx.Emit("Reshape", [phased, ctx.Int64s(split)])], NodeAttributes.Ints("perm", perm));
+        return ctx.Emit("Reshape", [interleaved, ctx.Int64s([0, groups * channelsPerGroup, .. length.Select((l, i) => l * stride[i])])]);
     }
 }
