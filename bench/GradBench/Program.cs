@@ -8,13 +8,18 @@ using MLNet.CnnDiagnostics.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 int repeats = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 5;
+// --threads N: ONNX Runtime intra-op threads (default 2, as in the PyTorch comparison)
+var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions
+{
+    IntraOpThreads = Array.IndexOf(args, "--threads") is int th and >= 0 && th + 1 < args.Length ? int.Parse(args[th + 1], System.Globalization.CultureInfo.InvariantCulture) : 2,
+};
 // --zoo DIR: forward+backward / forward for every ONNX model of a folder (the test zoo: tests/zoo/models), batch 1 and 16
 if (Array.IndexOf(args, "--zoo") is int z and >= 0 && z + 1 < args.Length)
 {
     foreach (var file in Directory.GetFiles(args[z + 1], "*.onnx").Order(StringComparer.Ordinal))
     {
         var zooModel = ModelGraph.Load(file).AsPlanar();
-        using var zooEngine = new GradientEngine(zooModel);
+        using var zooEngine = new GradientEngine(zooModel, null, execution);
         var (c, h, wd) = zooModel.ImageSize;
         var line = new List<string>();
         foreach (int batch in new[] { 1, 16 })
@@ -44,7 +49,7 @@ var model = DefaultModels.LoadResNet18();
 var r = new Random(1);
 var w = new FloatTensor(10, 512);
 for (int i = 0; i < w.Length; i++) w.Data[i] = (float)(r.NextDouble() - 0.5) * 0.1f;
-using var engine = new GradientEngine(model, new LinearHead(DefaultModels.ResNet18Embedding, w, new float[10]));
+using var engine = new GradientEngine(model, new LinearHead(DefaultModels.ResNet18Embedding, w, new float[10]), execution);
 var target = new ClassTarget(3);
 foreach (int batch in new[] { 1, 16 })
 {
@@ -74,7 +79,7 @@ void Profile(string? file, int batch)
     foreach (var (label, wrt) in new[] { ("forward", Array.Empty<string>()), ("forward+backward", new[] { builder.InputName }) })
     {
         var graph = builder.Build(null, wrt);
-        using var options = new SessionOptions { IntraOpNumThreads = 2 };
+        using var options = new SessionOptions { IntraOpNumThreads = execution.IntraOpThreads };
         options.EnableProfiling = true;
         options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "gradbench-" + label.Replace('+', '_'));
         using var session = new InferenceSession(graph.ToBytes(), options);

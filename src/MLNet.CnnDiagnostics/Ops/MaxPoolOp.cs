@@ -7,13 +7,14 @@ namespace MLNet.CnnDiagnostics.Ops;
 /// MaxPool: the gradient goes to the first maximum of each window (row-major scan, as ONNX Runtime's Indices and
 /// PyTorch route it); overlapping windows add up.
 /// <para>
-/// Undilated pools compare each window offset's strided view of the (−∞-padded) input with the pooled output, on the
-/// output's small grid: the first offset equal to the maximum takes the gradient, later ones get none. The offsets' parts
-/// are then put back in place by stride phases (offset a = r + s·u lands in phase r shifted by u), summed, interleaved
-/// and cropped. ONNX Runtime's profile showed why: asking MaxPool for its Indices output leaves its fast kernel (about 20×
-/// slower on ResNet18's pool) and the full-size ScatterElements runs on one thread; on small CNNs the two made up most of
-/// forward+backward. Dilated pools keep that route: Indices (flat over the input) scattered back with ScatterElements
-/// reduction=add (MaxUnpool would overwrite where windows overlap).
+/// Windows that do not overlap (kernel ≤ stride, undilated): each window offset's strided view of the (−∞-padded) input
+/// is compared with the pooled output on the output's small grid; the first offset equal to the maximum takes the
+/// gradient, later ones get none; the offsets' parts are interleaved back as stride phases and cropped. This avoids
+/// MaxPool's Indices output (ONNX Runtime's profile: about 20× slower than the plain pool) and the full-size
+/// ScatterElements. Overlapping windows keep Indices (flat over the input) scattered back with ScatterElements
+/// reduction=add (MaxUnpool would overwrite): the comparison route is written for them too (offset a = r + s·u lands in
+/// phase r shifted by u) but profiled slower there (ResNet18's 3×3/2 pool at 112²: 8 strided Slices, 16 Wheres and the
+/// Pads cost more than the scatter; GoogLeNet, SqueezeNet and ResNet of the zoo: 25–75% more forward+backward time).
 /// </para>
 /// </summary>
 internal sealed class MaxPoolOp : OpDefinition
@@ -29,7 +30,8 @@ internal sealed class MaxPoolOp : OpDefinition
         var kernel = NodeAttributes.GetInts(node, "kernel_shape")
             ?? throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} has no kernel_shape.");
         var window = ConvGeometry.Window(node, kernel, ctx.Shape(node.Input[0]), ctx.Shape(node.Output[0]));
-        return window.Dilations.All(d => d == 1) ? [RouteByComparison(ctx, node, gy, window)] : [RouteByIndices(ctx, node, gy)];
+        bool apart = window.Dilations.All(d => d == 1) && kernel.Select((k, i) => k <= window.Strides[i]).All(b => b);
+        return apart ? [RouteByComparison(ctx, node, gy, window)] : [RouteByIndices(ctx, node, gy)];
     }
 
     private static string RouteByComparison(BackwardContext ctx, NodeProto node, string gy, ConvGeometry window)
@@ -67,31 +69,17 @@ internal sealed class MaxPoolOp : OpDefinition
         }
         parts[offsets - 1] = remaining;     // the maximum is somewhere in the window: what no earlier offset took is the last's
 
-        // phase r collects offsets a = r + s·u, each shifted by u; phases without offsets (kernel < stride) are zeros
-        var taps = kernel.Select((k, i) => (k + stride[i] - 1) / stride[i]).ToArray();
-        var length = ys.Skip(2).Select((o, i) => o + taps[i] - 1).ToArray();
+        // window offset a is stride phase a (kernel ≤ stride); phases beyond the kernel get zeros
+        var length = ys.Skip(2).Select(o => (long)o).ToArray();
         int phases = (int)stride.Aggregate(1L, (a, s) => a * s);
         var phaseTensors = new string[phases];
+        string? zeros = null;
         for (int phase = 0; phase < phases; phase++)
         {
             var r = Offset(phase, stride);
-            var terms = new List<string>();
-            for (int t = 0; t < offsets; t++)
-            {
-                var offset = Offset(t, kernel);
-                if (Enumerable.Range(0, spatial).Any(i => offset[i] % stride[i] != r[i])) continue;
-                var u = offset.Select((a, i) => a / stride[i]).ToArray();
-                bool shifted = Enumerable.Range(0, spatial).Any(i => u[i] != 0 || taps[i] > 1);
-                terms.Add(shifted
-                    ? ctx.Emit("Pad", [parts[t], ctx.Int64s([0, 0, .. u, 0, 0, .. u.Select((v, i) => taps[i] - 1 - v)])])
-                    : parts[t]);
-            }
-            phaseTensors[phase] = terms.Count switch
-            {
-                0 => Zeros(ctx, gy, taps),
-                1 => terms[0],
-                _ => ctx.Emit("Sum", terms),
-            };
+            bool inside = r.Select((v, i) => v < kernel[i]).All(b => b);
+            phaseTensors[phase] = inside ? parts[FlatIndex(r, kernel)]
+                : zeros ??= ctx.Emit("ConstantOfShape", [ctx.ShapeOf(gy)]);
         }
         string full = phases == 1 ? phaseTensors[0]
             : ConvInputGradient.InterleavePhases(ctx, ctx.Emit("Concat", phaseTensors, NodeAttributes.Int("axis", 1)), 1, stride, xs[1], length);
@@ -106,11 +94,12 @@ internal sealed class MaxPoolOp : OpDefinition
             : full;
     }
 
-    /// <summary>Zeros of the output gradient's shape, grown by taps − 1 per spatial axis.</summary>
-    private static string Zeros(BackwardContext ctx, string gy, long[] taps)
+    /// <summary>The row-major flat index of <paramref name="index"/> in a box of sizes <paramref name="sizes"/>.</summary>
+    private static int FlatIndex(long[] index, long[] sizes)
     {
-        var zeros = ctx.Emit("ConstantOfShape", [ctx.ShapeOf(gy)]);
-        return taps.All(t => t == 1) ? zeros : ctx.Emit("Pad", [zeros, ctx.Int64s([0, 0, .. new long[taps.Length], 0, 0, .. taps.Select(t => t - 1)])]);
+        long flat = 0;
+        for (int i = 0; i < sizes.Length; i++) flat = flat * sizes[i] + index[i];
+        return (int)flat;
     }
 
     /// <summary>The multi-index of <paramref name="flat"/> in a row-major box of sizes <paramref name="sizes"/>.</summary>
