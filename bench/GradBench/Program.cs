@@ -119,15 +119,4 @@ void Profile(string? file, int batch)
     }
 }
 
-double Median(Action run)
-{
-    var times = new List<double>();
-    for (int i = 0; i < repeats; i++)
-    {
-        var sw = Stopwatch.StartNew();
-        run();
-        times.Add(sw.Elapsed.TotalMilliseconds);
-    }
-    times.Sort();
-    return times[times.Count / 2];
-}
+double Median(Action run) => BenchTiming.Median(run, repeats);
