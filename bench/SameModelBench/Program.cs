@@ -75,19 +75,20 @@ try
                 Buffer.BlockCopy(reference, 0, expected, 0, reference.Length);
                 var actual = engine.Compute(Rows(x, 2), target).Gradients[engine.InputName].Data;
                 double scale = expected.Max(v => Math.Abs(v)), diff = expected.Select((v, i) => Math.Abs(v - actual[i])).Max();
-                Console.WriteLine($"same model check: input gradients of class {ClassIndex} differ by at most {diff / scale:E1} of their largest value");
+                double l2 = Math.Sqrt(expected.Select((v, i) => (double)(v - actual[i]) * (v - actual[i])).Sum() / expected.Sum(v => (double)v * v));
+                Console.WriteLine($"same model check: input gradients of class {ClassIndex}, relative L2 difference {l2:E1}, largest difference {diff / scale:E1} of the largest value");
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"",-34} {"ours",12} {"PyTorch",12} {"PyTorch/ours",13}");
+        Console.WriteLine($"{"",-44} {"ours",12} {"PyTorch",12} {"PyTorch/ours",13}");
         foreach (int batch in new[] { 1, Batch })
         {
             Row($"forward, batch {batch}", $"forward_{batch}", ms: true);
             Row($"forward+backward, batch {batch}", $"forward_backward_{batch}", ms: true);
             double ratioOurs = ours[$"forward_backward_{batch}"] / ours[$"forward_{batch}"];
             string ratioTheirs = theirs is null ? "-" : $"{theirs[$"forward_backward_{batch}"] / theirs[$"forward_{batch}"]:F2}x";
-            Console.WriteLine($"{$"  (fwd+bwd)/fwd, batch {batch}",-34} {ratioOurs,11:F2}x {ratioTheirs,12}");
+            Console.WriteLine($"{$"  (fwd+bwd)/fwd, batch {batch}",-44} {ratioOurs,11:F2}x {ratioTheirs,12}");
         }
         Row($"saliency, images/s (batch {Batch})", "saliency_ms", ms: false, images: Batch);
         Row($"Grad-CAM, images/s (batch {Batch})", "gradcam_ms", ms: false, images: Batch);
@@ -96,10 +97,10 @@ try
         void Row(string label, string key, bool ms, int images = 0)
         {
             double o = ms ? ours[key] : images / (ours[key] / 1000);
-            string t = theirs is null ? "-" : (ms ? theirs[key] : images / (theirs[key] / 1000)).ToString("F1", CultureInfo.InvariantCulture);
+            string t = theirs is null ? "-" : (ms ? theirs[key] : images / (theirs[key] / 1000)).ToString("G4", CultureInfo.InvariantCulture);
             // speed-up of ours over PyTorch: their time over ours (= our images/s over theirs)
             string ratio = theirs is null ? "-" : (theirs[key] / ours[key]).ToString("F2", CultureInfo.InvariantCulture) + "x";
-            Console.WriteLine($"{label + (ms ? " (ms)" : ""),-34} {o,12:F1} {t,12} {ratio,13}");
+            Console.WriteLine($"{label + (ms ? " (ms)" : ""),-44} {o,12:G4} {t,12} {ratio,13}");
         }
     }
 }
