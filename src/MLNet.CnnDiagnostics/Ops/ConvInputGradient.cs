@@ -17,7 +17,10 @@ namespace MLNet.CnnDiagnostics.Ops;
 /// </summary>
 internal static class ConvInputGradient
 {
-    /// <summary>The gradient of the Conv's input, or null where the weights are not constant floats or a strided axis is dilated.</summary>
+    /// <summary>
+    /// The gradient of the Conv's input, or null (the caller emits a ConvTranspose) where the weights are not constant floats,
+    /// a strided axis is dilated, or ConvTranspose profiled faster.
+    /// </summary>
     public static string? AsConv(BackwardContext ctx, NodeProto node, string gy, ConvGeometry geometry, long group)
     {
         if (ctx.Constant(node.Input[1]) is not { } weightTensor || weightTensor.DataType != (int)TensorProto.Types.DataType.Float) return null;
@@ -33,6 +36,10 @@ internal static class ConvInputGradient
             if (stride[i] > 1 && dilation[i] != 1) return null;
 
         int g = (int)group, cgIn = ws[1], cgOut = ws[0] / g;
+        // Profiled exceptions where ConvTranspose stays faster: a gradient with fewer channels than ORT's NCHWc block (an
+        // image stem's input: a 3-channel output runs about 3× slower as a Conv), and strided grouped convolutions (the
+        // phases multiply each group's outputs, so a depthwise convolution would lose ORT's depthwise kernel).
+        if (xs[1] < 8 || (g > 1 && stride.Any(s => s > 1))) return null;
         var taps = new int[spatial];        // sub-kernel size per axis (⌈K/s⌉, or K at stride 1)
         var padsBegin = new long[spatial];
         var padsEnd = new long[spatial];

@@ -27,17 +27,17 @@ public sealed class FastConvGradientTests
     [TestMethod]
     public void Stride1_AsymmetricPads_Dilation()
     {
-        var m = new TinyModel([1, 3, 9, 8]);
-        m.Node("Conv", ["x", m.Weight("w", 4, 3, 3, 3), m.Weight("b", 4)], "a", Is("pads", 1, 0, 2, 1));
-        m.Node("Conv", ["a", m.Weight("w2", 2, 4, 3, 2)], "y", Is("dilations", 2, 3), Is("pads", 3, 1, 0, 2));
+        var m = new TinyModel([1, 8, 9, 8]);
+        m.Node("Conv", ["x", m.Weight("w", 8, 8, 3, 3), m.Weight("b", 8)], "a", Is("pads", 1, 0, 2, 1));
+        m.Node("Conv", ["a", m.Weight("w2", 2, 8, 3, 2)], "y", Is("dilations", 2, 3), Is("pads", 3, 1, 0, 2));
         AssertMatches(m, "y");
     }
 
     // input [1, C, H, W], kernel (out, in, kh, kw), pads (top, left, bottom, right), strides
     [TestMethod]
-    [DataRow(new[] { 1, 3, 12, 11 }, new[] { 4, 3, 7, 7 }, new long[] { 3, 3, 2, 2 }, new long[] { 2, 2 }, DisplayName = "7x7/2 asymmetric pads, as ResNet's stem")]
-    [DataRow(new[] { 1, 2, 13, 10 }, new[] { 3, 2, 5, 4 }, new long[] { 4, 3, 2, 0 }, new long[] { 3, 2 }, DisplayName = "stride 3x2, kernel 5x4, pads beyond the stride")]
-    [DataRow(new[] { 1, 3, 17, 3 }, new[] { 4, 3, 6, 1 }, new long[] { 1, 0, 3, 0 }, new long[] { 4, 1 }, DisplayName = "stride 4, tall kernel")]
+    [DataRow(new[] { 1, 8, 12, 11 }, new[] { 4, 8, 7, 7 }, new long[] { 3, 3, 2, 2 }, new long[] { 2, 2 }, DisplayName = "7x7/2 asymmetric pads, as ResNet's stem")]
+    [DataRow(new[] { 1, 8, 13, 10 }, new[] { 3, 8, 5, 4 }, new long[] { 4, 3, 2, 0 }, new long[] { 3, 2 }, DisplayName = "stride 3x2, kernel 5x4, pads beyond the stride")]
+    [DataRow(new[] { 1, 8, 17, 3 }, new[] { 4, 8, 6, 1 }, new long[] { 1, 0, 3, 0 }, new long[] { 4, 1 }, DisplayName = "stride 4, tall kernel")]
     public void Strided(int[] input, int[] kernel, long[] pads, long[] strides)
     {
         var m = new TinyModel(input);
@@ -48,9 +48,9 @@ public sealed class FastConvGradientTests
     [TestMethod]
     public void KernelSmallerThanStride_EmptyPhases_And1x1Downsample()
     {
-        var m = new TinyModel([1, 3, 10, 9]);
-        m.Node("Conv", ["x", m.Weight("w", 2, 3, 2, 2)], "a", Is("strides", 3, 3));
-        m.Node("Conv", ["x", m.Weight("w2", 2, 3, 1, 1)], "b", Is("strides", 2, 2));
+        var m = new TinyModel([1, 8, 10, 9]);
+        m.Node("Conv", ["x", m.Weight("w", 2, 8, 2, 2)], "a", Is("strides", 3, 3));
+        m.Node("Conv", ["x", m.Weight("w2", 2, 8, 1, 1)], "b", Is("strides", 2, 2));
         m.Node("ReduceSum", ["a", m.Ints("ax", 2, 3)], "sa", I("keepdims", 0));
         m.Node("ReduceSum", ["b", m.Ints("bx", 2, 3)], "sb", I("keepdims", 0));
         m.Node("Concat", ["sa", "sb"], "y", I("axis", 1));
@@ -58,21 +58,33 @@ public sealed class FastConvGradientTests
     }
 
     [TestMethod]
-    public void Groups_Stride2_SameLower()
+    public void Groups_Depthwise_SameLower()
     {
-        var m = new TinyModel([1, 4, 9, 10]);
-        m.Node("Conv", ["x", m.Weight("w", 6, 2, 3, 3)], "a", I("group", 2), Is("strides", 2, 2), S("auto_pad", "SAME_LOWER"));
-        m.Node("Conv", ["a", m.Weight("w2", 6, 1, 3, 3)], "y", I("group", 6), Is("strides", 2, 1), Is("pads", 1, 1, 1, 1));
+        var m = new TinyModel([1, 8, 9, 10]);
+        m.Node("Conv", ["x", m.Weight("w", 8, 4, 3, 3)], "a", I("group", 2), S("auto_pad", "SAME_LOWER"));
+        m.Node("Conv", ["a", m.Weight("w2", 8, 1, 3, 3)], "y", I("group", 8), Is("pads", 1, 1, 1, 1));
         AssertMatches(m, "y");
     }
 
     [TestMethod]
-    public void ComputedWeights_OrDilatedStride_FallBackToConvTranspose()
+    [DataRow(0, DisplayName = "computed weights")]
+    [DataRow(1, DisplayName = "dilated and strided")]
+    [DataRow(2, DisplayName = "grouped and strided (depthwise)")]
+    [DataRow(3, DisplayName = "few input channels (an image stem)")]
+    public void FallBackToConvTranspose(int which)
     {
-        var m = new TinyModel([1, 2, 9, 9]);
-        m.Node("Mul", [m.Weight("w", 3, 2, 3, 3), m.Scalar("half", 0.5f)], "wh");
-        m.Node("Conv", ["x", "wh"], "a", Is("pads", 1, 1, 1, 1));
-        m.Node("Conv", ["a", m.Weight("w2", 2, 3, 2, 2)], "y", Is("strides", 2, 2), Is("dilations", 2, 2));
+        var m = new TinyModel([1, which == 3 ? 3 : 8, 9, 9]);
+        int c = m.InputShape[1];
+        switch (which)
+        {
+            case 0:
+                m.Node("Mul", [m.Weight("w", 3, c, 3, 3), m.Scalar("half", 0.5f)], "wh");
+                m.Node("Conv", ["x", "wh"], "y", Is("pads", 1, 1, 1, 1));
+                break;
+            case 1: m.Node("Conv", ["x", m.Weight("w", 2, c, 2, 2)], "y", Is("strides", 2, 2), Is("dilations", 2, 2)); break;
+            case 2: m.Node("Conv", ["x", m.Weight("w", c, 1, 3, 3)], "y", I("group", c), Is("strides", 2, 2), Is("pads", 1, 1, 1, 1)); break;
+            default: m.Node("Conv", ["x", m.Weight("w", 4, c, 3, 3)], "y", Is("pads", 1, 1, 1, 1)); break;
+        }
         AssertMatches(m, "y", expectTranspose: true);
     }
 }
