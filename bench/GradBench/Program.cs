@@ -5,15 +5,21 @@ using MLNet.CnnDiagnostics;
 using MLNet.CnnDiagnostics.Analysis.Attribution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
+using Microsoft.ML.OnnxRuntime;
 
 int repeats = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 5;
+// --threads N: ONNX Runtime intra-op threads (default 2, as in the PyTorch comparison)
+var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions
+{
+    IntraOpThreads = Array.IndexOf(args, "--threads") is int th and >= 0 && th + 1 < args.Length ? int.Parse(args[th + 1], System.Globalization.CultureInfo.InvariantCulture) : 2,
+};
 // --zoo DIR: forward+backward / forward for every ONNX model of a folder (the test zoo: tests/zoo/models), batch 1 and 16
 if (Array.IndexOf(args, "--zoo") is int z and >= 0 && z + 1 < args.Length)
 {
     foreach (var file in Directory.GetFiles(args[z + 1], "*.onnx").Order(StringComparer.Ordinal))
     {
         var zooModel = ModelGraph.Load(file).AsPlanar();
-        using var zooEngine = new GradientEngine(zooModel);
+        using var zooEngine = new GradientEngine(zooModel, null, execution);
         var (c, h, wd) = zooModel.ImageSize;
         var line = new List<string>();
         foreach (int batch in new[] { 1, 16 })
@@ -31,11 +37,19 @@ if (Array.IndexOf(args, "--zoo") is int z and >= 0 && z + 1 < args.Length)
     }
     return;
 }
+// --profile [BATCH] [MODEL.onnx]: ONNX Runtime's own profiler on forward+backward (input gradient), time per op type
+if (Array.IndexOf(args, "--profile") is int p and >= 0)
+{
+    int batch = p + 1 < args.Length && int.TryParse(args[p + 1], out int b) ? b : 1;
+    string? file = args.Skip(p + 1).FirstOrDefault(a => a.EndsWith(".onnx", StringComparison.Ordinal));
+    Profile(file, batch);
+    return;
+}
 var model = DefaultModels.LoadResNet18();
 var r = new Random(1);
 var w = new FloatTensor(10, 512);
 for (int i = 0; i < w.Length; i++) w.Data[i] = (float)(r.NextDouble() - 0.5) * 0.1f;
-using var engine = new GradientEngine(model, new LinearHead(DefaultModels.ResNet18Embedding, w, new float[10]));
+using var engine = new GradientEngine(model, new LinearHead(DefaultModels.ResNet18Embedding, w, new float[10]), execution);
 var target = new ClassTarget(3);
 foreach (int batch in new[] { 1, 16 })
 {
@@ -55,15 +69,55 @@ cam.Attribute(images, target);
 double camMs = Median(() => cam.Attribute(images, target));
 Console.WriteLine($"Grad-CAM: {16 / (camMs / 1000):F1} images/s (batch 16)");
 
-double Median(Action run)
+void Profile(string? file, int batch)
 {
-    var times = new List<double>();
-    for (int i = 0; i < repeats; i++)
+    var m = file is null ? DefaultModels.LoadResNet18() : ModelGraph.Load(file).AsPlanar();
+    var rp = new Random(1);
+    var headWeights = new FloatTensor(10, 512);
+    for (int i = 0; i < headWeights.Length; i++) headWeights.Data[i] = (float)(rp.NextDouble() - 0.5) * 0.1f;
+    var builder = file is null ? new BackwardGraphBuilder(m, new LinearHead(DefaultModels.ResNet18Embedding, headWeights, new float[10])) : new BackwardGraphBuilder(m);
+    foreach (var (label, wrt) in new[] { ("forward", Array.Empty<string>()), ("forward+backward", new[] { builder.InputName }) })
     {
-        var sw = Stopwatch.StartNew();
-        run();
-        times.Add(sw.Elapsed.TotalMilliseconds);
+        var graph = builder.Build(null, wrt);
+        using var options = new SessionOptions { IntraOpNumThreads = execution.IntraOpThreads };
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "gradbench-" + label.Replace('+', '_'));
+        using var session = new InferenceSession(graph.ToBytes(), options);
+        var shape = builder.ItemShape(builder.InputName);
+        var x = new float[batch * shape.Aggregate(1, (a, d) => a * d)];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rp.NextDouble() - 0.5) * (file is null ? 200 : 2);
+        var seedShape = graph.TargetItemShape.Select(d => (long)d).Prepend(batch).ToArray();
+        var seed = new float[seedShape.Aggregate(1L, (a, d) => a * d)];
+        seed[3] = 1;
+        using var xv = OrtValue.CreateTensorValueFromMemory(x, shape.Select(d => (long)d).Prepend(batch).ToArray());
+        using var sv = OrtValue.CreateTensorValueFromMemory(seed, seedShape);
+        for (int k = 0; k < repeats + 1; k++)
+        {
+            using var ro = new RunOptions();
+            using var outs = session.Run(ro, [builder.InputName, BackwardGraph.SeedName], [xv, sv], session.OutputNames.ToArray());
+        }
+        string json = session.EndProfiling();
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var perOp = new Dictionary<string, (double Us, int Count)>();
+        double total = 0;
+        foreach (var ev in doc.RootElement.EnumerateArray())
+        {
+            if (ev.GetProperty("cat").GetString() != "Node" || !ev.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+            string op = ev.GetProperty("args").GetProperty("op_name").GetString()!;
+            string name = ev.GetProperty("name").GetString()!;
+            string key = (name.StartsWith("grad/", StringComparison.Ordinal) ? "bwd " : "fwd ") + op;
+            double us = ev.GetProperty("dur").GetDouble();
+            if (Environment.GetEnvironmentVariable("GRADBENCH_NODES") == "1") key += " " + name[..^"_kernel_time".Length];
+            var (u, c) = perOp.GetValueOrDefault(key);
+            perOp[key] = (u + us, c + 1);
+            total += us;
+        }
+        File.Delete(json);
+        Console.WriteLine($"{label}, batch {batch}: {total / 1000 / (repeats + 1):F1} ms of kernel time per run");
+        foreach (var (op, (us, count)) in perOp.OrderByDescending(kv => kv.Value.Us))
+            Console.WriteLine($"  {op,-36} {us / 1000 / (repeats + 1),8:F2} ms {100 * us / total,5:F1}%  ({count / (repeats + 1)} nodes)");
     }
-    times.Sort();
-    return times[times.Count / 2];
 }
+
+// --cpu: process CPU time instead of wall time (with --threads 1: the work done, whatever the machine's load)
+double Median(Action run) => Array.IndexOf(args, "--cpu") >= 0 ? BenchTiming.MedianCpu(run, repeats) : BenchTiming.Median(run, repeats);

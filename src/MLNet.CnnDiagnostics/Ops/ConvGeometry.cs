@@ -12,6 +12,23 @@ internal sealed record ConvGeometry(long[] Kernel, long[] Strides, long[] Dilati
     /// <summary>Resolves the window of <paramref name="node"/> from its attributes and the probed input/output spatial sizes.</summary>
     public static ConvGeometry Resolve(NodeProto node, long[] kernel, int[] inputShape, int[] outputShape)
     {
+        var geometry = Window(node, kernel, inputShape, outputShape);
+        for (int i = 0; i < kernel.Length; i++)
+        {
+            long outputPadding = geometry.OutputPadding[i];
+            if (outputPadding < 0 || outputPadding >= Math.Max(geometry.Strides[i], geometry.Dilations[i]))
+                throw new CnnDiagnosticsException(
+                    $"{NodeAttributes.Describe(node)}: spatial axis {i} maps input size {inputShape[2 + i]} to output size {outputShape[2 + i]} in a way a transposed convolution cannot invert (ceil_mode or inconsistent pads); its backward pass is not supported.");
+        }
+        return geometry;
+    }
+
+    /// <summary>
+    /// The window of <paramref name="node"/> as <see cref="Resolve"/> finds it, without requiring a transposed convolution
+    /// to invert it (ceil_mode pools): <see cref="OutputPadding"/> may then be negative or too large.
+    /// </summary>
+    public static ConvGeometry Window(NodeProto node, long[] kernel, int[] inputShape, int[] outputShape)
+    {
         int spatial = kernel.Length;
         var strides = NodeAttributes.GetInts(node, "strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
         var dilations = NodeAttributes.GetInts(node, "dilations") ?? Enumerable.Repeat(1L, spatial).ToArray();
@@ -33,9 +50,6 @@ internal sealed record ConvGeometry(long[] Kernel, long[] Strides, long[] Dilati
             else if (autoPad == "VALID") (begin[i], end[i]) = (0, 0);
             else (begin[i], end[i]) = (pads[i], pads[spatial + i]);
             outputPadding[i] = input - (strides[i] * (output - 1) + extent - begin[i] - end[i]);
-            if (outputPadding[i] < 0 || outputPadding[i] >= Math.Max(strides[i], dilations[i]))
-                throw new CnnDiagnosticsException(
-                    $"{NodeAttributes.Describe(node)}: spatial axis {i} maps input size {input} to output size {output} in a way a transposed convolution cannot invert (ceil_mode or inconsistent pads); its backward pass is not supported.");
         }
         return new ConvGeometry(kernel, strides, dilations, begin, end, outputPadding);
     }

@@ -3,7 +3,10 @@ using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
-/// <summary>Conv: the input gradient is a ConvTranspose with the same weights, strides, dilations, pads and groups.</summary>
+/// <summary>
+/// Conv: the input gradient is an ordinary Conv over flipped, channel-transposed kernels where the weights are constant
+/// (<see cref="ConvInputGradient"/>); otherwise a ConvTranspose with the same weights, strides, dilations, pads and groups.
+/// </summary>
 internal sealed class ConvOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Conv"];
@@ -18,7 +21,8 @@ internal sealed class ConvOp : OpDefinition
         var geometry = ConvGeometry.Resolve(node, kernel, ctx.Shape(node.Input[0]), ctx.Shape(node.Output[0]));
         long group = NodeAttributes.GetInt(node, "group", 1);
         var result = new string?[node.Input.Count];
-        result[0] = ctx.Emit("ConvTranspose", [gy, node.Input[1]], geometry.TransposeAttributes(group));
+        result[0] = ConvInputGradient.AsConv(ctx, node, gy, geometry, group)
+            ?? ctx.Emit("ConvTranspose", [gy, node.Input[1]], geometry.TransposeAttributes(group));
         return result;
     }
 }

@@ -2,7 +2,11 @@ using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
-/// <summary>Relu: the gradient where the input is positive; in guided backprop also only where the gradient is positive.</summary>
+/// <summary>
+/// Relu: the gradient where the input is positive; in guided backprop also only where the gradient is positive.
+/// The mask reads the output (y &gt; 0 exactly where x &gt; 0), so the input stays private to the forward pass and ONNX
+/// Runtime can still fuse the producing Conv (and BatchNormalization) with the Relu.
+/// </summary>
 internal sealed class ReluOp : OpDefinition
 {
     public override IReadOnlyList<string> OpTypes => ["Relu"];
@@ -12,7 +16,7 @@ internal sealed class ReluOp : OpDefinition
     public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
     {
         var zero = ctx.Scalar(0f);
-        var positive = ctx.Emit("Greater", [node.Input[0], zero]);
+        var positive = ctx.Emit("Greater", [node.Output[0], zero]);
         var passed = ctx.GuidedRelu ? ctx.Emit("Relu", [gy]) : gy;
         return [ctx.Emit("Where", [positive, passed, zero])];
     }
