@@ -1,4 +1,3 @@
-using MLNet.CnnDiagnostics.Reporting;
 
 namespace MLNet.CnnDiagnostics.Cli;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace MLNet.CnnDiagnostics.Reporting;
+namespace MLNet.CnnDiagnostics;
 
 /// <summary>
 /// Writes a file through a temporary file in the same folder that is then renamed over the target, so a reader
