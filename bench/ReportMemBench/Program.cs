@@ -1,5 +1,6 @@
 // Peak resident memory of the diagnostic report, per section, against the pipeline alone (issue 18).
 //   dotnet run -c Release --project bench/ReportMemBench [-- --rows 200,500,1000] [--sections all|basic] [--no-taps] [--no-collect]
+// One session's cost, phase by phase (creation, a batch, a backward graph): ReportMemBench --child session 2
 // Each measurement runs in a child process of its own (the pipeline alone, the pipeline + report, each tap), so one
 // cannot inherit another's heap. Inside a child, a phase's peak RSS is read from /proc/self/status (VmHWM) and reset
 // between phases by writing "5" to /proc/self/clear_refs. The report's phases are told apart by its progress events:
@@ -104,6 +105,9 @@ internal static class Child
                 Pipeline(ml, folder, null).Fit(digits);
                 End("fit");
                 break;
+            case "session":
+                Session(n);
+                break;
             case "report":
                 var hook = new Hook();
                 var estimator = Pipeline(ml, folder, hook).AppendVisualization(o =>
@@ -179,6 +183,34 @@ internal static class Child
         }
         End("run");
         (model as IDisposable)?.Dispose();
+    }
+
+    /// <summary>
+    /// One report-style session (no arena, no memory pattern) over the full batched ResNet18, phase by phase: loading
+    /// the graph (printed as "fit"), creating the forward session, a forward batch of 16, disposing it; then building a
+    /// gradient engine's backward graph and session, and backward batches of 1, 4 and 16.
+    ///   ReportMemBench --child session 2
+    /// </summary>
+    private static void Session(int n)
+    {
+        var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions { CpuMemoryArena = false, MemoryPattern = false };
+        var graph = DefaultModels.LoadResNet18WithPreprocessing().WithSymbolicBatch();
+        var input = new FloatTensor([16, .. graph.ImageInput.Shape![1..]], new float[16 * 3 * 224 * 224]);
+        End("forward session");
+        var exec = new MLNet.CnnDiagnostics.Execution.OnnxExecutor(graph.WithOnlyOutputs([DefaultModels.ResNet18Embedding]).PrunedToOutputs(), execution);
+        End("forward batch 16");
+        exec.Run(input);
+        End("forward disposed");
+        exec.Dispose();
+        End("backward graph and session");
+        using var engine = new MLNet.CnnDiagnostics.Gradients.GradientEngine(graph, null, execution);
+        engine.GraphFor(null, [engine.InputName]);
+        foreach (int b in new[] { 1, 4, 16 })
+        {
+            End($"backward batch {b}");
+            engine.Compute(new FloatTensor([b, .. input.Shape[1..]], new float[b * 3 * 224 * 224]), new MLNet.CnnDiagnostics.Gradients.ClassTarget(Enumerable.Repeat(0, b).ToList()));
+        }
+        End("end");
     }
 
     /// <summary>Ends the current phase: prints its peak RSS, the heap, the live heap, its seconds; resets the peak.</summary>
