@@ -92,6 +92,14 @@ internal static class Child
     private static bool _collect = true;
     private static string _phase = "fit";
     private static long _allocated;
+    private static long _managedPeak;
+
+    // the managed heap's largest size in the phase, garbage included (sampled every 10 ms; MEMBENCH_DEBUG prints it)
+    private static readonly Timer Sampler = new(_ =>
+    {
+        long now = GC.GetTotalMemory(false);
+        if (now > Interlocked.Read(ref _managedPeak)) Interlocked.Exchange(ref _managedPeak, now);
+    }, null, 0, 10);
 
     public static void Run(string kind, int n, string sections, bool collect)
     {
@@ -171,7 +179,7 @@ internal static class Child
                 throw new ArgumentException($"unknown child kind '{kind}'.");
         }
         var model = pixels.Append(tap).Fit(digits);
-        End("fit");
+        End("run"); // End names the phase that starts: the one that ended is "fit"
         var view = model.Transform(digits);
         var cols = columns.Select(c => view.Schema[c]).ToList();
         using (var cursor = view.GetRowCursor(cols))
@@ -181,7 +189,7 @@ internal static class Child
             while (cursor.MoveNext())
                 foreach (var g in getters) g(ref buffer);
         }
-        End("run");
+        End("done");
         (model as IDisposable)?.Dispose();
     }
 
@@ -229,7 +237,7 @@ internal static class Child
                 live = GC.GetTotalMemory(false) / 1e6;
             }
             if (Environment.GetEnvironmentVariable("MEMBENCH_DEBUG") is not null)
-                Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB"));
+                Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB, managed heap at most {Interlocked.Exchange(ref _managedPeak, 0) / 1e6:F0} MB"));
             _allocated = GC.GetTotalAllocatedBytes();
             double seconds = Watch.Elapsed.TotalSeconds;
             Console.WriteLine(FormattableString.Invariant($"PHASE\t{_phase}\t{peak:F1}\t{heap:F1}\t{live:F1}\t{seconds:F2}"));
