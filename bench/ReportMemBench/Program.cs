@@ -1,5 +1,6 @@
 // Peak resident memory of the diagnostic report, per section, against the pipeline alone (issue 18).
 //   dotnet run -c Release --project bench/ReportMemBench [-- --rows 200,500,1000] [--sections all|basic] [--no-taps] [--no-collect]
+// One session's cost, phase by phase (creation, a batch, a backward graph): ReportMemBench --child session 2
 // Each measurement runs in a child process of its own (the pipeline alone, the pipeline + report, each tap), so one
 // cannot inherit another's heap. Inside a child, a phase's peak RSS is read from /proc/self/status (VmHWM) and reset
 // between phases by writing "5" to /proc/self/clear_refs. The report's phases are told apart by its progress events:
@@ -91,6 +92,14 @@ internal static class Child
     private static bool _collect = true;
     private static string _phase = "fit";
     private static long _allocated;
+    private static long _managedPeak;
+
+    // the managed heap's largest size in the phase, garbage included (sampled every 10 ms; MEMBENCH_DEBUG prints it)
+    private static readonly Timer Sampler = new(_ =>
+    {
+        long now = GC.GetTotalMemory(false);
+        if (now > Interlocked.Read(ref _managedPeak)) Interlocked.Exchange(ref _managedPeak, now);
+    }, null, 0, 10);
 
     public static void Run(string kind, int n, string sections, bool collect)
     {
@@ -103,6 +112,9 @@ internal static class Child
             case "pipeline":
                 Pipeline(ml, folder, null).Fit(digits);
                 End("fit");
+                break;
+            case "session":
+                Session(n);
                 break;
             case "report":
                 var hook = new Hook();
@@ -167,7 +179,7 @@ internal static class Child
                 throw new ArgumentException($"unknown child kind '{kind}'.");
         }
         var model = pixels.Append(tap).Fit(digits);
-        End("fit");
+        End("run"); // End names the phase that starts: the one that ended is "fit"
         var view = model.Transform(digits);
         var cols = columns.Select(c => view.Schema[c]).ToList();
         using (var cursor = view.GetRowCursor(cols))
@@ -177,8 +189,36 @@ internal static class Child
             while (cursor.MoveNext())
                 foreach (var g in getters) g(ref buffer);
         }
-        End("run");
+        End("done");
         (model as IDisposable)?.Dispose();
+    }
+
+    /// <summary>
+    /// One report-style session (no arena, no memory pattern) over the full batched ResNet18, phase by phase: loading
+    /// the graph (printed as "fit"), creating the forward session, a forward batch of 16, disposing it; then building a
+    /// gradient engine's backward graph and session, and backward batches of 1, 4 and 16.
+    ///   ReportMemBench --child session 2
+    /// </summary>
+    private static void Session(int n)
+    {
+        var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions { CpuMemoryArena = false, MemoryPattern = false };
+        var graph = DefaultModels.LoadResNet18WithPreprocessing().WithSymbolicBatch();
+        var input = new FloatTensor([16, .. graph.ImageInput.Shape![1..]], new float[16 * 3 * 224 * 224]);
+        End("forward session");
+        var exec = new MLNet.CnnDiagnostics.Execution.OnnxExecutor(graph.WithOnlyOutputs([DefaultModels.ResNet18Embedding]).PrunedToOutputs(), execution);
+        End("forward batch 16");
+        exec.Run(input);
+        End("forward disposed");
+        exec.Dispose();
+        End("backward graph and session");
+        using var engine = new MLNet.CnnDiagnostics.Gradients.GradientEngine(graph, null, execution);
+        engine.GraphFor(null, [engine.InputName]);
+        foreach (int b in new[] { 1, 4, 16 })
+        {
+            End($"backward batch {b}");
+            engine.Compute(new FloatTensor([b, .. input.Shape[1..]], new float[b * 3 * 224 * 224]), new MLNet.CnnDiagnostics.Gradients.ClassTarget(Enumerable.Repeat(0, b).ToList()));
+        }
+        End("end");
     }
 
     /// <summary>Ends the current phase: prints its peak RSS, the heap, the live heap, its seconds; resets the peak.</summary>
@@ -197,7 +237,7 @@ internal static class Child
                 live = GC.GetTotalMemory(false) / 1e6;
             }
             if (Environment.GetEnvironmentVariable("MEMBENCH_DEBUG") is not null)
-                Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB"));
+                Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB, managed heap at most {Interlocked.Exchange(ref _managedPeak, 0) / 1e6:F0} MB"));
             _allocated = GC.GetTotalAllocatedBytes();
             double seconds = Watch.Elapsed.TotalSeconds;
             Console.WriteLine(FormattableString.Invariant($"PHASE\t{_phase}\t{peak:F1}\t{heap:F1}\t{live:F1}\t{seconds:F2}"));

@@ -29,4 +29,10 @@ public sealed class ExecutionOptions
     /// (null = ONNX Runtime's default, on). Off, tensors are allocated as they become live and freed when dead.
     /// </summary>
     public bool? MemoryPattern { get; set; }
+
+    /// <summary>
+    /// A full garbage collection before a run once this many bytes have been allocated since the last one (0 = the
+    /// runtime decides). The report sets it for its own sessions; see <see cref="GarbageBudget"/>.
+    /// </summary>
+    internal long CollectAfterAllocatedBytes { get; init; }
 }

@@ -11,6 +11,7 @@ public sealed class OnnxExecutor : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SessionOptions _options;
+    private readonly long _garbageBudget;
 
     /// <summary>Creates a session for the graph.</summary>
     public OnnxExecutor(ModelGraph graph, ExecutionOptions? options = null)
@@ -18,6 +19,7 @@ public sealed class OnnxExecutor : IDisposable
         ArgumentNullException.ThrowIfNull(graph);
         Graph = graph;
         options ??= new ExecutionOptions();
+        _garbageBudget = options.CollectAfterAllocatedBytes;
         // failures come back as exceptions whose message the library passes on; ORT's own (coloured) log line would repeat it on the host's stderr
         _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         if (options.IntraOpThreads > 0) _options.IntraOpNumThreads = options.IntraOpThreads;
@@ -59,6 +61,7 @@ public sealed class OnnxExecutor : IDisposable
         foreach (var name in outputNames)
             if (!OutputNames.Contains(name))
                 throw new CnnDiagnosticsException($"'{name}' is not an output of model '{Graph.SourceName}'; {ClosestNames.Suggest(name, OutputNames)} (add intermediate tensors with ModelGraph.WithOutputs).");
+        GarbageBudget.Spend(_garbageBudget);
         var values = new List<OrtValue>(inputs.Count);
         try
         {

@@ -18,7 +18,9 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     public const string TapAnnotation = "CnnDiagnosticsTap";
 
     private readonly IHostEnvironment _env;
-    private readonly Lazy<OnnxExecutor> _executor;
+    private readonly Func<OnnxExecutor> _createExecutor;
+    private readonly object _executorLock = new();
+    private Lazy<OnnxExecutor> _executor;
     private readonly Lazy<ITransformer> _savable;
 
     private protected OnnxTapTransformer(IHostEnvironment env, ModelGraph model, string inputColumnName,
@@ -42,7 +44,8 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
                 throw new CnnDiagnosticsException($"the size of tensor '{t.Tensor}' in model '{model.SourceName}' could not be determined, so it cannot become a column.");
             return new TapColumn(t.Column, t.Tensor, shape.Skip(1).ToArray());
         }).ToList();
-        _executor = new Lazy<OnnxExecutor>(() => new OnnxExecutor(TapModel, execution));
+        _createExecutor = () => new OnnxExecutor(TapModel, execution);
+        _executor = new Lazy<OnnxExecutor>(_createExecutor);
         _savable = new Lazy<ITransformer>(CreateSavable);
     }
 
@@ -72,7 +75,29 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     internal IProgress<DiagnosticsProgress>? Progress { get; }
 
     /// <summary>Runs the tapped graph on a batch [N, C, H, W]; returns one tensor per tap column.</summary>
-    public IReadOnlyDictionary<string, FloatTensor> RunBatch(FloatTensor batch) => _executor.Value.Run(batch);
+    public IReadOnlyDictionary<string, FloatTensor> RunBatch(FloatTensor batch)
+    {
+        Lazy<OnnxExecutor> executor;
+        lock (_executorLock) executor = _executor;
+        return executor.Value.Run(batch);
+    }
+
+    /// <summary>
+    /// Disposes the ONNX Runtime session (its weights and the CPU arena its batches grew), if one was made; the next
+    /// batch makes a new one, with the same outputs. The report calls it once it has read its sample, so the pipeline's
+    /// session does not sit under every report section.
+    /// </summary>
+    internal void ReleaseSession()
+    {
+        Lazy<OnnxExecutor> old;
+        lock (_executorLock)
+        {
+            old = _executor;
+            if (!old.IsValueCreated) return;
+            _executor = new Lazy<OnnxExecutor>(_createExecutor);
+        }
+        old.Value.Dispose();
+    }
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -139,7 +164,8 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_executor.IsValueCreated) _executor.Value.Dispose();
+        lock (_executorLock)
+            if (_executor.IsValueCreated) _executor.Value.Dispose();
         GC.SuppressFinalize(this);
     }
 }

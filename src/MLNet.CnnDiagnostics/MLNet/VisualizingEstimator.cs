@@ -49,6 +49,9 @@ public sealed class VisualizingEstimator : IEstimator<VisualizingTransformer>
         }
 
         using var context = SampledImages.Read(input, model, cnn, head, Options, Log);
+        // the pipeline's taps are done with the sample: their sessions (weights, and an arena grown to their batches)
+        // would otherwise stay under every section; a later Transform makes them again
+        foreach (var tap in CnnLocator.Flatten(model).OfType<OnnxTapTransformer>()) tap.ReleaseSession();
         Log($"sampled {context.Rows} rows{(context.SkippedImages.Count > 0 ? $" ({context.SkippedImages.Count} unreadable images skipped)" : "")}; embedding tensor {context.EmbeddingTensor}.");
         var report = DiagnosticReportBuilder.Build(context, $"CNN diagnostics: {cnn.Graph.SourceName}", Log);
         string? path = null;

@@ -162,7 +162,11 @@ internal sealed class ReportContext : IDisposable
         }
     }
 
-    public void Progress(string stage, long done, long total) => Options.Progress?.Report(new DiagnosticsProgress(stage, done, total));
+    public void Progress(string stage, long done, long total)
+    {
+        GarbageBudget.Spend(SessionExecution.CollectAfterAllocatedBytes);
+        Options.Progress?.Report(new DiagnosticsProgress(stage, done, total));
+    }
 
     private static FloatTensor Concat(List<FloatTensor> parts)
     {
@@ -209,7 +213,15 @@ internal sealed class ReportContext : IDisposable
         CudaDeviceId = options?.CudaDeviceId ?? 0,
         CpuMemoryArena = options?.CpuMemoryArena ?? false,
         MemoryPattern = options?.MemoryPattern ?? false,
+        CollectAfterAllocatedBytes = GarbageBytes,
     };
+
+    /// <summary>
+    /// The garbage the report lets pile up between full collections (its runs and progress steps check it). Measured on
+    /// ResNet18 at 224 px: without it the managed heap reached 1.2–1.3 GB in the embedding and investigation sections
+    /// of a 500-row report whose live data was under 0.35 GB.
+    /// </summary>
+    internal const long GarbageBytes = 256L << 20;
 
     public void Dispose() => ReleaseSessions();
 }

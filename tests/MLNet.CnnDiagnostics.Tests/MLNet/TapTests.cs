@@ -80,6 +80,19 @@ public sealed class TapTests
     }
 
     [TestMethod]
+    public void ReleaseSession_TheNextTransformMakesANewSession_WithIdenticalColumns()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Digits(ml, 3);
+        using var tap = ml.Transforms.ExtractEmbedding().Fit(data);
+        var before = Column(tap.Transform(data), "Embedding");
+        tap.ReleaseSession();
+        tap.ReleaseSession(); // nothing to release: no session was made since
+        var after = Column(tap.Transform(data), "Embedding");
+        for (int n = 0; n < 3; n++) CollectionAssert.AreEqual(before[n], after[n]);
+    }
+
+    [TestMethod]
     public void ExtractEmbedding_OfAModelWithAClassifier_IsTheClassifiersInput()
     {
         var g = ModelGraph.Load(TinyModels.SmallCnn().ToByteArray(), "small.onnx");
