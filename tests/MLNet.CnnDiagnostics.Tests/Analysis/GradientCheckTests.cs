@@ -67,15 +67,16 @@ public sealed class GradientCheckTests
     }
 
     /// <summary>
-    /// The backward graph with the ReLU rule broken: every ReLU's Where(input &gt; 0, gradient, 0) replaced by the gradient
-    /// itself (ReLU differentiated as the identity), a classic bug; run by ONNX Runtime like the real one.
+    /// The backward graph with the ReLU rule broken: every ReLU's Where(mask, gradient, 0) replaced by the gradient itself
+    /// (ReLU differentiated as the identity), a classic bug; run by ONNX Runtime like the real one. The rule's mask compares
+    /// the ReLU's output with zero (its input before the rule read the output, so either is recognised).
     /// </summary>
     private static Func<FloatTensor, GradientTarget, FloatTensor> BrokenReluGradient(GradientEngine engine, List<OnnxExecutor> sessions)
     {
         var built = engine.GraphFor(null, [engine.InputName]);
         var proto = built.Proto.Clone();
-        var reluInputs = proto.Graph.Node.Where(n => n.OpType == "Relu").Select(n => n.Input[0]).ToHashSet();
-        var masks = proto.Graph.Node.Where(n => n.OpType == "Greater" && reluInputs.Contains(n.Input[0])).Select(n => n.Output[0]).ToHashSet();
+        var reluTensors = proto.Graph.Node.Where(n => n.OpType == "Relu").SelectMany(n => new[] { n.Input[0], n.Output[0] }).ToHashSet();
+        var masks = proto.Graph.Node.Where(n => n.OpType == "Greater" && reluTensors.Contains(n.Input[0])).Select(n => n.Output[0]).ToHashSet();
         int broken = 0;
         foreach (var where in proto.Graph.Node.Where(n => n.OpType == "Where" && masks.Contains(n.Input[0])).ToList())
         {
