@@ -39,18 +39,18 @@ public sealed class ActivationQuantiles
         int n = activations.Shape[0];
         int plane = n == 0 ? 0 : activations.Length / (n * Channels);
         var data = activations.Data;
-        for (int item = 0; item < n; item++)
-            for (int c = 0; c < Channels; c++)
+        for (int i = 0; i < data.Length; i++)
+            if (float.IsNaN(data[i])) throw ActivationBatch.NaN(Scan, i / (Channels * plane), i / plane % Channels);
+        // each channel's sketch is filled by one thread, in image order, so the state is the same as a sequential fold
+        Parallel.For(0, Channels, c =>
+        {
+            var sketch = _sketches[c];
+            for (int item = 0; item < n; item++)
             {
-                var sketch = _sketches[c];
                 int offset = (item * Channels + c) * plane;
-                for (int p = 0; p < plane; p++)
-                {
-                    float v = data[offset + p];
-                    if (float.IsNaN(v)) throw ActivationBatch.NaN(Scan, item, c);
-                    sketch.AddUnchecked(v);
-                }
+                for (int p = 0; p < plane; p++) sketch.AddUnchecked(data[offset + p]);
             }
+        });
         ImageCount += n;
     }
 
