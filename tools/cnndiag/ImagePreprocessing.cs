@@ -49,6 +49,18 @@ internal sealed class ImagePreprocessing
 
     public bool Normalized { get; }
 
+    /// <summary>The <c>--layers</c> values, each checked to be a node or tensor of the model (a usage error names the one that is not); null when not given.</summary>
+    public IReadOnlyList<string>? Layers(CommandLine line)
+    {
+        var layers = line.List("layers");
+        foreach (var layer in layers ?? [])
+        {
+            try { Model.ResolveTensor(layer); }
+            catch (CnnDiagnosticsException e) { throw new UsageException($"'--layers {layer}': {e.Message}"); }
+        }
+        return layers;
+    }
+
     /// <summary>The largest image (width × height) decoded; a larger file is refused from its header.</summary>
     public long MaxPixels { get; }
 

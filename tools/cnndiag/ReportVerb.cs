@@ -43,14 +43,8 @@ internal sealed class ReportVerb : Verb
             throw new UsageException($"'--out {outArg}' would also write the JSON summary '{json}', which exists and was not written with this report; choose another --out or move that file.");
         int maxRows = line.Int("max-rows", 2) ?? 500;
         int seed = line.Int("seed", int.MinValue) ?? 1;
-        var layers = line.List("layers");
         var pre = ImagePreprocessing.FromCommandLine(line);
-        if (layers is not null)
-            foreach (var layer in layers)
-            {
-                try { pre.Model.ResolveTensor(layer); }
-                catch (CnnDiagnosticsException e) { throw new UsageException($"'--layers {layer}': {e.Message}"); }
-            }
+        var layers = pre.Layers(line);
 
         bool strict = line.Has("strict");
         string folder = Path.GetFullPath(images);

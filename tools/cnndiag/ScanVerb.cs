@@ -43,7 +43,6 @@ internal sealed class ScanVerb : Verb
             throw new UsageException($"'--out {outArg}': its parent folder does not exist; create it first or choose another path.");
         var options = new ActivationScanOptions
         {
-            Layers = line.List("layers"),
             K = line.Int("k", 1, 4096) ?? 16,
             BatchSize = line.Int("batch", 1, 65536) ?? 64,
             CheckpointEvery = line.Int("checkpoint-every", 1) ?? 2048,
@@ -57,12 +56,7 @@ internal sealed class ScanVerb : Verb
             catch (FormatException e) { throw new UsageException($"'--shard {shard}': {e.Message}"); }
         }
         var pre = ImagePreprocessing.FromCommandLine(line);
-        if (options.Layers is not null)
-            foreach (var layer in options.Layers)
-            {
-                try { pre.Model.ResolveTensor(layer); }
-                catch (CnnDiagnosticsException e) { throw new UsageException($"'--layers {layer}': {e.Message}"); }
-            }
+        options.Layers = pre.Layers(line);
         var listing = ImageFolder.Scan(images);
         var source = new ImageFolderSource(images, listing, pre);
         using var scan = new ActivationScan(pre.Model, options);

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Analysis;
 using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
@@ -76,7 +77,13 @@ internal sealed class ReportContext : IDisposable
     public string ClassName(int index) => index >= 0 && index < ClassNames.Count ? ClassNames[index] : index.ToString();
 
     /// <summary>A sampled row as a displayable image (inverse of the preprocessing given in the options).</summary>
-    public RgbImage Image(int row) => RgbImage.FromChw(Images.Slice(row), Options.PixelMean, Options.PixelStd, Options.PixelMaxValue, Options.ChannelsAreBgr);
+    public RgbImage Image(int row) => Display(Images.Slice(row));
+
+    /// <summary>A model input [C, H, W] (a row, a patch, a masked image) as a displayable image (inverse of the preprocessing given in the options).</summary>
+    public RgbImage Display(FloatTensor chw) => RgbImage.FromChw(chw, Options.PixelMean, Options.PixelStd, Options.PixelMaxValue, Options.ChannelsAreBgr);
+
+    /// <summary>t-SNE's iterations reported as the report's progress under <paramref name="stage"/>.</summary>
+    public IProgress<TsneProgress> TsneProgressFor(string stage) => new TsneProgressAdapter(this, stage);
 
     /// <summary>Runs the network on the given rows in batches, handing each batch's tensors (with its first row's position in <paramref name="rows"/>) to <paramref name="consume"/>.</summary>
     public void ForEachBatch(IReadOnlyList<string> tensors, Action<int, IReadOnlyDictionary<string, FloatTensor>> consume, IReadOnlyList<int>? rows = null, string? stage = null)
@@ -224,4 +231,9 @@ internal sealed class ReportContext : IDisposable
     internal const long GarbageBytes = 256L << 20;
 
     public void Dispose() => ReleaseSessions();
+
+    private sealed class TsneProgressAdapter(ReportContext context, string stage) : IProgress<TsneProgress>
+    {
+        public void Report(TsneProgress value) => context.Progress(stage, value.Iteration, value.Iterations);
+    }
 }

@@ -61,7 +61,7 @@ internal sealed class EmbeddingSection : ReportSectionBuilder
             return;
         }
         var reduced = dimension > tsneDimensions ? PrincipalComponents.Fit(embeddings, tsneDimensions).Project(embeddings) : embeddings;
-        var progress = new TsneProgressAdapter(context);
+        var progress = context.TsneProgressFor("t-SNE");
         var map = new Tsne(new TsneOptions { Perplexity = perplexity, Seed = context.Options.Seed }).Fit(reduced, progress).Coordinates;
         double trust = Trustworthiness.Compute(embeddings, map, Math.Min(10, n / 2 - 1));
         var tsneSummary = new TsneSummary { Points = n, Trustworthiness = trust };
@@ -80,10 +80,5 @@ internal sealed class EmbeddingSection : ReportSectionBuilder
             context.Image(i).EncodePng(), i)).ToList();
         section.Blocks.Add(new ScatterBlock(points, labels is not null ? "label" : "none",
             $"t-SNE of the {n} sampled embeddings (PCA to {reduced.Shape[1]} dimensions first, perplexity {perplexity:F0}, seed {context.Options.Seed})."));
-    }
-
-    private sealed class TsneProgressAdapter(ReportContext context) : IProgress<TsneProgress>
-    {
-        public void Report(TsneProgress value) => context.Progress("t-SNE", value.Iteration, value.Iterations);
     }
 }

@@ -54,7 +54,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
             for (int slot = 0; slot < Math.Min(K, hits.Count); slot++)
             {
                 var patch = new FloatTensor([c, pH, pW], grid.Patches.Data.AsSpan(((r * K) + slot) * c * pH * pW, c * pH * pW).ToArray());
-                var image = RgbImage.FromChw(patch, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
+                var image = context.Display(patch);
                 tiles.Add(new GalleryTile(Thumbnail.Png(image), $"#{slot + 1}: {hits[slot].Value:G3}, row {hits[slot].ImageId}"));
             }
             patchRows.Add(new GalleryRow($"channel {strongest[r]}", tiles));
@@ -72,7 +72,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
             var activation = context.Run([tensor], [(int)best.ImageId])[tensor];
             var mask = ActivationMask.Create(activation, 0, channel, thresholds[channel], height, width, field);
             var masked = mask.ApplyTo(context.Images.Slice((int)best.ImageId));
-            var image = RgbImage.FromChw(masked, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
+            var image = context.Display(masked);
             maskTiles.Add(new GalleryTile(Thumbnail.Png(image), $"channel {channel}, row {best.ImageId}, {mask.Coverage:P0} kept"));
         }
         section.Blocks.Add(new GalleryBlock([new GalleryRow("masks", maskTiles)],
@@ -115,7 +115,7 @@ internal sealed class InvestigationSection : ReportSectionBuilder
         var classTiles = new List<GalleryTile>();
         for (int i = 0; i < chosen.Count; i++)
         {
-            var image = RgbImage.FromChw(images.Slice(i), context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
+            var image = context.Display(images.Slice(i));
             classTiles.Add(new GalleryTile(Thumbnail.Png(image), $"{context.ClassName(chosen[i])}: {start![i]:G3} → {end[i]:G3}"));
             summary.ClassVisualizations.Add(new ClassVisualizationSummary { Class = context.ClassName(chosen[i]), ScoreStart = start[i], ScoreEnd = end[i] });
         }

@@ -32,7 +32,7 @@ internal static class ScanSections
             var tiles = Enumerable.Range(0, Math.Min(k, hits.Count)).Select(slot =>
             {
                 var patch = new FloatTensor([c, pH, pW], grid.Patches.Data.AsSpan((r * patches.K + slot) * size, size).ToArray());
-                return new GalleryTile(Thumbnail.Png(Display(context, patch)), $"#{slot + 1}: {hits[slot].Value:G3}, {Path.GetFileName(scan.Key(hits[slot].ImageId))}");
+                return new GalleryTile(Thumbnail.Png(context.Display(patch)), $"#{slot + 1}: {hits[slot].Value:G3}, {Path.GetFileName(scan.Key(hits[slot].ImageId))}");
             }).ToList();
             rows.Add(new GalleryRow($"channel {strongest[r]}", tiles));
         }
@@ -48,7 +48,7 @@ internal static class ScanSections
             var best = patches.Top(channel)[0];
             var image = scan.Image(best.ImageId);
             var mask = ActivationMask.Create(executor.Run(image)[tensor], 0, channel, thresholds[channel], image.Shape[2], image.Shape[3], field);
-            maskTiles.Add(new GalleryTile(Thumbnail.Png(Display(context, mask.ApplyTo(image.Slice(0)))), $"channel {channel}, {Path.GetFileName(scan.Key(best.ImageId))}, {mask.Coverage:P0} kept"));
+            maskTiles.Add(new GalleryTile(Thumbnail.Png(context.Display(mask.ApplyTo(image.Slice(0)))), $"channel {channel}, {Path.GetFileName(scan.Key(best.ImageId))}, {mask.Coverage:P0} kept"));
         }
         section.Blocks.Add(new GalleryBlock([new GalleryRow("masks", maskTiles)],
             $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over all scanned images."));
@@ -80,7 +80,7 @@ internal static class ScanSections
         int reducedDimensions = Math.Min(PcaDimensions, Math.Min(dimension, n - 1));
         var reduced = dimension > reducedDimensions ? PrincipalComponents.Fit(embeddings, reducedDimensions).Project(embeddings) : embeddings;
         double perplexity = Math.Min(30, (n - 1) / 3.0);
-        var map = new Tsne(new TsneOptions { Perplexity = perplexity, Seed = context.Options.Seed }).Fit(reduced, new TsneProgressAdapter(context)).Coordinates;
+        var map = new Tsne(new TsneOptions { Perplexity = perplexity, Seed = context.Options.Seed }).Fit(reduced, context.TsneProgressFor("t-SNE of the scan")).Coordinates;
         // trustworthiness is quadratic in the points: measured on an even subsample
         int step = Math.Max(1, n / TrustworthinessSample);
         var sample = Enumerable.Range(0, n).Where(i => i % step == 0).ToArray();
@@ -90,14 +90,11 @@ internal static class ScanSections
         section.Blocks.Add(new MetricsBlock(metrics));
         int every = Math.Max(1, (n + MaxThumbnails - 1) / MaxThumbnails);
         var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(map[i, 0], map[i, 1], labels[i], predictions[i],
-            i % every == 0 ? Display(context, scan.Image(table.Ids[i]).Slice(0)).EncodePng() : null, checked((int)table.Ids[i]))).ToList();
+            i % every == 0 ? context.Display(scan.Image(table.Ids[i]).Slice(0)).EncodePng() : null, checked((int)table.Ids[i]))).ToList();
         section.Blocks.Add(new ScatterBlock(points, labelled ? "label" : "none",
             $"t-SNE of all {n:N0} scanned embeddings (PCA to {reduced.Shape[1]} dimensions first, perplexity {perplexity:F0}, seed {context.Options.Seed}); " +
             $"{(every == 1 ? "every point" : $"every {every}th point")} shows its image on hover. Points are drawn on a canvas above {3000:N0} points."));
     }
-
-    private static RgbImage Display(ReportContext context, FloatTensor chw) =>
-        RgbImage.FromChw(chw, context.Options.PixelMean, context.Options.PixelStd, context.Options.PixelMaxValue, context.Options.ChannelsAreBgr);
 
     private static FloatTensor Rows(FloatTensor matrix, int[] rows)
     {
@@ -105,10 +102,5 @@ internal static class ScanSections
         var data = new float[rows.Length * d];
         for (int i = 0; i < rows.Length; i++) matrix.Data.AsSpan(rows[i] * d, d).CopyTo(data.AsSpan(i * d));
         return new FloatTensor([rows.Length, d], data);
-    }
-
-    private sealed class TsneProgressAdapter(ReportContext context) : IProgress<TsneProgress>
-    {
-        public void Report(TsneProgress value) => context.Progress("t-SNE of the scan", value.Iteration, value.Iterations);
     }
 }
