@@ -64,7 +64,8 @@ public static class AttributionRegistry
         {
             var values = type.GetProperties(Static).Where(p => p.PropertyType == typeof(AttributionDescriptor)).Select(p => p.GetValue(null))
                 .Concat(type.GetFields(Static).Where(f => f.FieldType == typeof(AttributionDescriptor)).Select(f => f.GetValue(null)));
-            foreach (var method in values.OfType<AttributionDescriptor>())
+            // Distinct: an auto-property's backing field holds the same entry
+            foreach (var method in values.OfType<AttributionDescriptor>().Distinct())
             {
                 Check(list, method);
                 list.Add(method);
