@@ -62,6 +62,12 @@ public sealed class VisualizationOptions
     /// <summary>The layer for class activation maps (Grad-CAM, CAM, Grad-CAM++); by default the last spatial feature map on every path to the class scores.</summary>
     public string? CamLayer { get; set; }
 
+    /// <summary>
+    /// Attribution methods for the decisions section, by registry name or alias (see <c>AttributionRegistry.Names</c>:
+    /// gradcam, saliency, smoothgrad, ig, occlusion, gradcam++, cam, guided-backprop); by default the first five.
+    /// </summary>
+    public IList<string>? AttributionMethods { get; set; }
+
     /// <summary>Rows of the sample used as queries in the nearest-neighbour gallery; by default the first few.</summary>
     public IList<int>? QueryRows { get; set; }
 

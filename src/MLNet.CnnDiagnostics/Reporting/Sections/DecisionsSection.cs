@@ -15,7 +15,7 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
 
     internal override ReportSections Flag => ReportSections.Decisions;
 
-    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (gradient saliency, SmoothGrad, integrated gradients, Grad-CAM, occlusion) and how faithful each map is (deletion and insertion curves); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
+    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (by default Grad-CAM, gradient saliency, SmoothGrad, integrated gradients and occlusion; any registered method through the AttributionMethods option) and how faithful each map is (deletion and insertion curves); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
 
     private const int PerKind = 3;
 
@@ -64,28 +64,28 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
         var rows = ChooseRows(context);
         var x = context.Images.Batch(rows.Select(r => r.Row).ToList());
         var target = new ClassTarget(rows.Select(r => r.Predicted).ToList());
-        int height = x.Shape[2];
-        // Session: which backward graph a method runs (input gradient, gradient at the CAM layer, forward only); the engine's
-        // sessions are released whenever the next method needs another graph, so only one is alive at a time.
-        var methods = new (string Name, string Session, Func<GradientEngine, AttributionMethod> Make)[]
+        var methods = context.Options.AttributionMethods is { Count: > 0 } named
+            ? named.Select(AttributionRegistry.Get).Distinct().ToList()
+            : AttributionRegistry.ReportDefaults;
+        // the engine's sessions are released whenever the next method runs another graph (input gradient, gradient at the
+        // CAM layer, forward only), so only one is alive at a time
+        var maps = new List<AttributionMap>();
+        for (int m = 0; m < methods.Count; m++)
         {
-            ("saliency", "input", e => new Saliency(e) { BatchSize = context.Options.BatchSize }),
-            ("SmoothGrad", "input", e => new SmoothGrad(e) { Samples = 8, Seed = context.Options.Seed, BatchSize = context.Options.BatchSize }),
-            ("integrated gradients", "input", e => new IntegratedGradients(e) { Steps = 16, BatchSize = context.Options.BatchSize }),
-            ("Grad-CAM", "cam", e => new GradCam(e, context.LastSpatialTensor()) { BatchSize = context.Options.BatchSize }),
-            ("occlusion", "forward", e => new Occlusion(e) { PatchSize = Math.Max(2, height / 4), Stride = Math.Max(1, height / 8), BatchSize = context.Options.BatchSize }),
-        };
-        var maps = new List<FloatTensor>();
-        for (int m = 0; m < methods.Length; m++)
-        {
-            context.Progress("attributions: " + methods[m].Name, m, methods.Length);
-            if (m > 0 && methods[m].Session != methods[m - 1].Session)
+            context.Progress("attributions: " + methods[m].DisplayName, m, methods.Count);
+            if (m > 0 && methods[m].Pass != methods[m - 1].Pass)
             {
                 context.ReleaseSessions();
                 engine = context.Gradients!;
             }
-            maps.Add(methods[m].Make(engine).Attribute(x, target));
-            result.Attributions.Add(new AttributionSummary { Method = methods[m].Name, Images = rows.Count });
+            var setup = new AttributionSetup
+            {
+                Engine = engine, ImageHeight = x.Shape[2], ImageWidth = x.Shape[3], BatchSize = context.Options.BatchSize, Seed = context.Options.Seed,
+                Layer = methods[m].Needs.HasFlag(AttributionNeeds.SpatialLayer) ? context.LastSpatialTensor() : null,
+                PooledFeatures = context.EmbeddingTensor, Budget = AttributionBudget.Quick,
+            };
+            maps.Add(methods[m].Create(setup).Explain(x, target));
+            result.Attributions.Add(new AttributionSummary { Method = methods[m].DisplayName, Images = rows.Count });
         }
         var gallery = new List<GalleryRow>();
         for (int i = 0; i < rows.Count; i++)
@@ -93,14 +93,14 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
             var (row, predicted, correct) = rows[i];
             var image = context.Image(row);
             var tiles = new List<GalleryTile> { new(Thumbnail.Readable(image), $"row {row}", correct switch { true => "good", false => "bad", null => null }) };
-            for (int m = 0; m < methods.Length; m++)
-                tiles.Add(new GalleryTile(Thumbnail.Readable(HeatmapOverlay.Render(image, Map(maps[m], i))), methods[m].Name));
+            for (int m = 0; m < methods.Count; m++)
+                tiles.Add(new GalleryTile(Thumbnail.Readable(HeatmapOverlay.Render(image, maps[m], i)), methods[m].DisplayName));
             string label = context.Labels is { } labels && labels[row] >= 0 ? $", label {context.ClassName(labels[row])}" : "";
             gallery.Add(new GalleryRow($"row {row}: predicted {context.ClassName(predicted)}{label}", tiles));
         }
         result.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples.",
             "correctly classified", "misclassified"));
-        Faithfulness(context, result, engine, x, target, methods.Select(m => m.Name).ToList(), maps);
+        Faithfulness(context, result, engine, x, target, methods.Select(m => m.DisplayName).ToList(), maps);
     }
 
     /// <summary>
@@ -108,7 +108,7 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
     /// score fall fast when its top pixels are removed (low deletion area) and rise fast when they are revealed (high insertion area).
     /// </summary>
     private static void Faithfulness(ReportContext context, Result result, Gradients.GradientEngine engine,
-        FloatTensor x, GradientTarget target, IReadOnlyList<string> names, IReadOnlyList<FloatTensor> maps)
+        FloatTensor x, GradientTarget target, IReadOnlyList<string> names, IReadOnlyList<AttributionMap> maps)
     {
         const int Steps = 8;
         var deletion = new CausalMetric(engine, CausalMetricKind.Deletion) { Steps = Steps, BatchSize = context.Options.BatchSize };
@@ -133,20 +133,6 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
         }
         result.Blocks.Add(new TableBlock(["method", "deletion area (lower is more faithful)", "insertion area (higher is more faithful)"], rows,
             $"Faithfulness over the same samples: the predicted class's score as the most important pixels are removed (deletion, to zero) or revealed (insertion, from a blurred copy), in {Steps} steps; areas in score units, compared with a random pixel order."));
-    }
-
-    /// <summary>One item's map as [H, W] (maps with channels are reduced by the maximum absolute value).</summary>
-    private static FloatTensor Map(FloatTensor maps, int item)
-    {
-        var one = maps.Slice(item);
-        int h = one.Shape[^2], w = one.Shape[^1];
-        if (one.Length == h * w) return one.Reshape(h, w);
-        int channels = one.Length / (h * w);
-        var reduced = new FloatTensor(h, w);
-        for (int c = 0; c < channels; c++)
-            for (int i = 0; i < h * w; i++)
-                reduced.Data[i] = Math.Max(reduced.Data[i], Math.Abs(one.Data[c * h * w + i]));
-        return reduced;
     }
 
     internal static List<(int Row, int Predicted, bool? Correct)> ChooseRows(ReportContext context)
