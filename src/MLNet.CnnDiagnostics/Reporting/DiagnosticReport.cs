@@ -12,7 +12,7 @@ public sealed class DiagnosticReport
     /// <summary>When the report was made (UTC).</summary>
     public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
 
-    /// <summary>The sections, in the order of the lesson: model, filters, activations, embedding, investigation, decisions, sanity.</summary>
+    /// <summary>The sections, in the order of the lesson (model, filters, activations, embedding, investigation, decisions, sanity), then those added with <see cref="VisualizationOptions.AddSection"/>.</summary>
     public List<ReportSection> Sections { get; } = [];
 
     /// <summary>The numbers of the report (written beside the HTML as JSON).</summary>

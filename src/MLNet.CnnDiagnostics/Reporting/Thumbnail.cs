@@ -17,6 +17,13 @@ internal static class Thumbnail
     }
 
     /// <summary>
+    /// A scatter tooltip's image, shrunk now to the size the report is written with
+    /// (<see cref="HtmlReportWriter.DefaultThumbnailSide"/>): the report holds 7 kB per point instead of the full image,
+    /// and the writer encodes it once as it is (a writer asked for larger tooltips keeps this size).
+    /// </summary>
+    public static BlockImage Tooltip(RgbImage image) => BlockImage.From(Shrink(image, HtmlReportWriter.DefaultThumbnailSide));
+
+    /// <summary>
     /// The image with its longer side shrunk to <paramref name="maxSide"/> pixels (same aspect ratio), each output pixel the
     /// area-weighted mean of the source pixels it covers (a box filter: no aliasing when shrinking a 224-px image to 48 px).
     /// </summary>

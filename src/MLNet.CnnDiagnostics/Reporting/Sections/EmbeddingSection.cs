@@ -82,12 +82,12 @@ internal sealed class EmbeddingSection : DiagnosticSection<EmbeddingSection.Resu
             result.Tsne.KnnAccuracy2d = KnnAccuracy.LeaveOneOut(map, labels!, Math.Min(10, n - 1));
             metrics.Add(new("10-NN accuracy in the t-SNE map", $"{result.Tsne.KnnAccuracy2d:P1}"));
         }
-        // thumbnails stay in memory: the writer shrinks each to tooltip size and encodes it once
+        // tooltip images are shrunk in memory now and encoded once by the writer (no PNG of the full image, no decoding)
         var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(
             map[i, 0], map[i, 1],
             labels is not null && labels[i] >= 0 ? context.ClassName(labels[i]) : null,
             context.Predictions is { } p && p[i] >= 0 ? context.ClassName(p[i]) : null,
-            null, i) { Thumbnail = context.Image(i) }).ToList();
+            null, i) { Thumbnail = Reporting.Thumbnail.Tooltip(context.Image(i)) }).ToList();
         result.Map = new ScatterBlock(points, labels is not null ? "label" : "none",
             $"t-SNE of the {n} sampled embeddings (PCA to {reduced.Shape[1]} dimensions first, perplexity {perplexity:F0}, seed {context.Options.Seed}).");
         return result;

@@ -75,7 +75,7 @@ internal static class ScanSections
         int every = Math.Max(1, (n + MaxThumbnails - 1) / MaxThumbnails);
         var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(map[i, 0], map[i, 1], labels[i], predictions[i], null, checked((int)table.Ids[i]))
         {
-            Thumbnail = i % every == 0 ? BlockImage.From(context.Display(scan.Image(table.Ids[i]).Slice(0))) : null,
+            Thumbnail = i % every == 0 ? Reporting.Thumbnail.Tooltip(context.Display(scan.Image(table.Ids[i]).Slice(0))) : null,
         }).ToList();
         result.Map = new ScatterBlock(points, labelled ? "label" : "none",
             $"t-SNE of all {n:N0} scanned embeddings (PCA to {reduced.Shape[1]} dimensions first, perplexity {perplexity:F0}, seed {context.Options.Seed}); " +
