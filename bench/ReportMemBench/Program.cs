@@ -14,6 +14,7 @@ using Microsoft.ML.Data;
 using MLNet.CnnDiagnostics;
 using MLNet.CnnDiagnostics.Data;
 using MLNet.CnnDiagnostics.Onnx;
+using MLNet.CnnDiagnostics.Reporting;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

@@ -11,13 +11,11 @@ namespace MLNet.CnnDiagnostics.Cli;
 /// <summary><c>cnndiag explain</c>: one attribution map for one image, as a PNG overlay or as JSON (shape and values).</summary>
 internal sealed class ExplainVerb : Verb
 {
-    private static readonly string[] Methods = ["gradcam", "saliency", "smoothgrad", "ig", "occlusion"];
-
-    // what may follow the last convolution before its block ends: normalisation, activation, a residual sum
+    private static IReadOnlyList<string> Methods => AttributionRegistry.Names;
 
     public override string Name => "explain";
 
-    public override string Summary => "write one attribution map (Grad-CAM, saliency, SmoothGrad, integrated gradients, occlusion) of an image";
+    public override string Summary => $"write one attribution map ({string.Join(", ", AttributionRegistry.Methods.Select(m => m.DisplayName))}) of an image";
 
     public override IReadOnlyList<OptionSpec> Options =>
     [
@@ -25,13 +23,16 @@ internal sealed class ExplainVerb : Verb
         OptionSpec.Required("image", "FILE", "the image to explain"),
         .. ImagePreprocessing.Options.Skip(1),
         OptionSpec.Required("method", "NAME", $"attribution method: {string.Join(", ", Methods)}"),
-        OptionSpec.Value("layer", "L", "Grad-CAM layer (default: the last convolution, or the activation/residual sum that ends its block)"),
+        OptionSpec.Value("layer", "L", $"layer of {string.Join(", ", LayerMethods)} (default: the last convolution, or the activation/residual sum that ends its block)"),
         OptionSpec.Value("target", "CLASS", "class index to explain (default: the model's top class)"),
         OptionSpec.Required("out", "FILE", "map.png (overlay on the image) or map.json (shape and raw values)"),
     ];
 
-    public override string Notes => ImagePreprocessing.Notes +
-        "\nMaps: gradcam [h,w] at the layer's resolution; saliency, smoothgrad, occlusion [H,W]; ig [C,H,W] (the PNG shows the sum of |ig| over channels).";
+    public override string Notes => ImagePreprocessing.Notes + "\nMethods (the JSON holds the map as computed; the PNG draws it as the report does):" +
+        string.Concat(AttributionRegistry.Methods.Select(m => $"\n  {m.Name}{(m.Aliases.Count > 0 ? $" ({string.Join(", ", m.Aliases)})" : "")}: {m.Summary}"));
+
+    /// <summary>The registered methods that read a spatial layer (the ones --layer applies to).</summary>
+    private static IReadOnlyList<string> LayerMethods => AttributionRegistry.Methods.Where(m => m.Needs.HasFlag(AttributionNeeds.SpatialLayer)).Select(m => m.Name).ToList();
 
     public override int Run(CommandLine line, Terminal terminal)
     {
@@ -40,18 +41,21 @@ internal sealed class ExplainVerb : Verb
             throw new UsageException($"'--image {image}' is a folder; give one image file ({string.Join(", ", ImageFolder.Extensions)}).");
         if (!File.Exists(image))
             throw new UsageException($"'--image {image}': the file does not exist; give an image file ({string.Join(", ", ImageFolder.Extensions)}).");
-        string method = line.Choice("method", Methods) ?? throw new UsageException($"option '--method' is required for 'explain'; choose one of: {string.Join(", ", Methods)}.");
+        string methodArg = line.String("method") ?? throw new UsageException($"option '--method' is required for 'explain'; choose one of: {string.Join(", ", Methods)}.");
+        var descriptor = AttributionRegistry.Find(methodArg) ?? throw new UsageException($"'--method {methodArg}' is not valid; choose one of: {string.Join(", ", Methods)}.");
+        string method = descriptor.Name;
+        bool needsLayer = descriptor.Needs.HasFlag(AttributionNeeds.SpatialLayer);
         string outArg = line.RequiredString("out");
         string output = OutputFile.Check("out", outArg, [".png", ".json"]);
         OutputFile.CheckNotAnInput("out", outArg, [output], line, "image", "model");
         string? layerArg = line.String("layer");
-        if (layerArg is not null && method != "gradcam")
-            throw new UsageException($"'--layer {layerArg}' applies only to --method gradcam (got --method {method}).");
+        if (layerArg is not null && !needsLayer)
+            throw new UsageException($"'--layer {layerArg}' applies only to --method {string.Join(", ", LayerMethods)} (got --method {method}).");
         int? targetArg = line.Int("target", 0);
         var pre = ImagePreprocessing.FromCommandLine(line);
         var graph = pre.Model;
         string? layer = null;
-        if (method == "gradcam")
+        if (needsLayer)
         {
             try { layer = layerArg is null ? DefaultCamLayer(graph) : graph.ResolveTensor(layerArg); }
             catch (CnnDiagnosticsException e) when (layerArg is not null) { throw new UsageException($"'--layer {layerArg}': {e.Message}"); }
@@ -71,30 +75,26 @@ internal sealed class ExplainVerb : Verb
         using var progress = terminal.NewProgressBar();
         progress?.Report(new DiagnosticsProgress($"{method}", 0, 1));
         using var engine = new GradientEngine(graph);
-        AttributionMethod explainer = method switch
+        var explainer = descriptor.Create(new AttributionSetup
         {
-            "gradcam" => new GradCam(engine, layer!),
-            "saliency" => new Saliency(engine),
-            "smoothgrad" => new SmoothGrad(engine),
-            "ig" => new IntegratedGradients(engine),
-            _ => new Occlusion(engine) { PatchSize = Math.Max(2, Math.Min(pre.Height, pre.Width) / 8), Stride = Math.Max(1, Math.Min(pre.Height, pre.Width) / 16) },
-        };
-        var map = explainer.Attribute(input, new ClassTarget(target));
+            Engine = engine, ImageHeight = pre.Height, ImageWidth = pre.Width, Layer = layer,
+            PooledFeatures = descriptor.Needs.HasFlag(AttributionNeeds.PooledFeatures) ? LayerSelector.Select(graph).Embedding.Tensor : null,
+        });
+        var map = explainer.Explain(input, new ClassTarget(target));
         progress?.Report(new DiagnosticsProgress($"{method}", 1, 1));
         progress?.Dispose();
-        var item = new FloatTensor(map.Shape[1..], map.Data);
-        if (item.Data.Any(v => !float.IsFinite(v)))
+        if (map.Values.Data.Any(v => !float.IsFinite(v)))
             throw new CnnDiagnosticsException($"the {method} map of '{image}' holds non-finite values; the model's gradients overflow for this input.");
 
         if (Path.GetExtension(output).Equals(".png", StringComparison.OrdinalIgnoreCase))
         {
             var picture = RgbImage.FromChw(input, [], [], 255f);
-            var overlay = HeatmapOverlay.Render(picture, item.Rank == 3 ? AbsoluteSumOverChannels(item) : item);
+            var overlay = HeatmapOverlay.Render(picture, map, 0);
             OutputFile.Write(output, s => s.Write(overlay.EncodePng()));
         }
         else
         {
-            OutputFile.Write(output, s => WriteJson(s, method, layer, target, scores[target], image, pre, item));
+            OutputFile.Write(output, s => WriteJson(s, method, layer, target, scores[target], image, pre, map));
         }
         terminal.Out.WriteLine(Terminal.Escape($"{method} map of class {target} (score {scores[target]:G4}){(layer is null ? "" : $" at '{layer}'")}: {output}"));
         return CnnDiag.Success;
@@ -103,7 +103,7 @@ internal sealed class ExplainVerb : Verb
     /// <summary>The class-activation-map layer the report also uses (<see cref="LayerSelector"/>).</summary>
     internal static string DefaultCamLayer(ModelGraph graph) =>
         LayerSelector.Select(graph).Cam?.Tensor
-        ?? throw new CnnDiagnosticsException($"model '{graph.SourceName}' has no spatial feature map on every path to its output for Grad-CAM; give --layer.");
+        ?? throw new CnnDiagnosticsException($"model '{graph.SourceName}' has no spatial feature map on every path to its output for class activation maps; give --layer.");
 
     private static int ArgMax(float[] values)
     {
@@ -112,16 +112,7 @@ internal sealed class ExplainVerb : Verb
         return best;
     }
 
-    private static FloatTensor AbsoluteSumOverChannels(FloatTensor chw)
-    {
-        int c = chw.Shape[0], plane = chw.Length / c;
-        var map = new FloatTensor(chw.Shape[1], chw.Shape[2]);
-        for (int ch = 0; ch < c; ch++)
-            for (int p = 0; p < plane; p++) map.Data[p] += Math.Abs(chw.Data[ch * plane + p]);
-        return map;
-    }
-
-    private static void WriteJson(Stream stream, string method, string? layer, int target, float score, string image, ImagePreprocessing pre, FloatTensor map)
+    private static void WriteJson(Stream stream, string method, string? layer, int target, float score, string image, ImagePreprocessing pre, AttributionMap map)
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
         json.WriteStartObject();
@@ -135,10 +126,14 @@ internal sealed class ExplainVerb : Verb
         foreach (var d in new[] { pre.Channels, pre.Height, pre.Width }) json.WriteNumberValue(d);
         json.WriteEndArray();
         json.WriteStartArray("shape");
-        foreach (var d in map.Shape) json.WriteNumberValue(d);
+        foreach (var d in map.Values.Shape[1..]) json.WriteNumberValue(d);
         json.WriteEndArray();
+        // how the PNG (and the report) turn these values into one image-sized map
+        json.WriteString("reduction", map.Reduction.Name);
+        json.WriteBoolean("signed", map.Signed);
+        json.WriteString("upsampling", map.Upsampling == AttributionUpsampling.Bilinear ? "bilinear" : "nearest");
         json.WriteStartArray("values");
-        foreach (var v in map.Data) json.WriteNumberValue(v);
+        foreach (var v in map.Values.Data) json.WriteNumberValue(v);
         json.WriteEndArray();
         json.WriteEndObject();
     }

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Analysis.Attribution;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MLNet.CnnDiagnostics.MLNet;
@@ -21,6 +22,7 @@ internal sealed class ReportVerb : Verb
         .. ImagePreprocessing.Options.Skip(1),
         OptionSpec.Value("layers", "L...", "layers of interest (node or tensor names; default: chosen by the report)"),
         OptionSpec.Value("max-rows", "N", "images sampled for the analyses (default 500)"),
+        OptionSpec.Value("methods", "NAME...", $"attribution methods of the decisions section: {string.Join(", ", AttributionRegistry.Names)} (default: {string.Join(", ", AttributionRegistry.ReportDefaults.Select(m => m.Name))})"),
         OptionSpec.Value("scan", "DIR", "a finished scan of this model and folder (cnndiag scan/merge): top patches, masks and the t-SNE map then cover every image"),
         OptionSpec.Value("seed", "S", "seed of the sample and of randomised analyses (default 1)"),
         OptionSpec.Flag("strict", "fail on an unreadable, corrupt or too large image instead of skipping it, and exit with code 1 when any section or part of one is skipped (the report is still written)"),
@@ -45,6 +47,8 @@ internal sealed class ReportVerb : Verb
         int seed = line.Int("seed", int.MinValue) ?? 1;
         var pre = ImagePreprocessing.FromCommandLine(line);
         var layers = pre.Layers(line);
+        var methods = line.List("methods")?.Select(name => AttributionRegistry.Find(name)?.Name
+            ?? throw new UsageException($"'--methods {name}' is not valid; choose from: {string.Join(", ", AttributionRegistry.Names)}.")).ToList();
 
         bool strict = line.Has("strict");
         string folder = Path.GetFullPath(images);
@@ -74,6 +78,7 @@ internal sealed class ReportVerb : Verb
                 o.MaxRows = maxRows;
                 o.Seed = seed;
                 if (layers is not null) o.Layers = layers.ToList();
+                if (methods is not null) o.AttributionMethods = methods;
                 o.Progress = progress;
                 o.MaxImagePixels = pre.MaxPixels;
                 o.SkipUnreadableImages = !strict;

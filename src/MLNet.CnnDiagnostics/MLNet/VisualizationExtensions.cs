@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNet.CnnDiagnostics.MLNet;
+using MLNet.CnnDiagnostics.Reporting;
 
 namespace MLNet.CnnDiagnostics;
 

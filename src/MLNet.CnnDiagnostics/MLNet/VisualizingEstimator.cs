@@ -15,6 +15,8 @@ public sealed class VisualizingEstimator : IEstimator<VisualizingTransformer>
         if (options.MaxRows < 2) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows, "MaxRows must be at least 2.");
         if (options.MaxImagePixels < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxImagePixels, "MaxImagePixels must be at least 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
+        if (options.AttributionMethods is { } methods)
+            foreach (var method in methods) Analysis.Attribution.AttributionRegistry.Get(method);
         _inner = inner;
         Options = options;
     }

@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Analysis.Attribution;
 using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Rendering;
@@ -26,6 +27,17 @@ public static class HeatmapOverlay
             for (int x = 0; x < image.Width; x++)
                 result.SetPixel(x, y, RgbImage.Blend(image.GetPixel(x, y), cmap.Map(up.Data[y * image.Width + x], r), alpha));
         return result;
+    }
+
+    /// <summary>
+    /// Blends image <paramref name="item"/>'s attribution map over <paramref name="image"/> as the report and the CLI both
+    /// draw it: reduced over channels and upsampled by the map's own rules, a diverging colormap centred on zero for signed
+    /// maps, Viridis for magnitudes.
+    /// </summary>
+    public static RgbImage Render(RgbImage image, AttributionMap map, int item, double alpha = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Render(image, map.ImageMap(item), map.Signed ? Colormap.BlueWhiteRed : Colormap.Viridis, alpha);
     }
 
     /// <summary>The default colour range of a map: min..max, or ±max|v| for a diverging colormap (NaN/∞ rejected).</summary>

@@ -12,7 +12,7 @@ public sealed class DiagnosticReport
     /// <summary>When the report was made (UTC).</summary>
     public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
 
-    /// <summary>The sections, in the order of the lesson: model, filters, activations, embedding, investigation, decisions, sanity.</summary>
+    /// <summary>The sections, in the order of the lesson (model, filters, activations, embedding, investigation, decisions, sanity), then those added with <see cref="VisualizationOptions.AddSection"/>.</summary>
     public List<ReportSection> Sections { get; } = [];
 
     /// <summary>The numbers of the report (written beside the HTML as JSON).</summary>
@@ -39,12 +39,8 @@ public sealed record ReportSection(string Id, string Title)
     /// <summary>The content blocks.</summary>
     public List<ReportBlock> Blocks { get; } = [];
 
-    /// <summary>Remarks such as "skipped: the data has no labels".</summary>
-    public List<string> Notes { get; } = [];
-
-    /// <summary>Whether a note says that part of the section is missing.</summary>
-    internal static bool IsSkipNote(string note) =>
-        note.StartsWith("skipped", StringComparison.OrdinalIgnoreCase) || note.Contains("could not", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Remarks, in order; a note with a <see cref="ReportNote.Skip"/> says that a part of the section is missing (e.g. "Skipped kNN accuracy: the data has no labels").</summary>
+    public List<ReportNote> Notes { get; } = [];
 
     /// <summary>Seconds it took to compute the section.</summary>
     public double Seconds { get; set; }
@@ -61,10 +57,19 @@ public sealed record TextBlock(string Text) : ReportBlock;
 /// <param name="Items">Label and value pairs, in order.</param>
 public sealed record MetricsBlock(IReadOnlyList<KeyValuePair<string, string>> Items) : ReportBlock;
 
-/// <summary>A PNG figure.</summary>
-/// <param name="Png">Encoded PNG bytes (embedded inline as a data URI).</param>
+/// <summary>A figure (embedded inline as a PNG data URI).</summary>
+/// <param name="Image">The image, in memory or as PNG bytes.</param>
 /// <param name="Caption">Caption under the figure.</param>
-public sealed record FigureBlock(byte[] Png, string Caption) : ReportBlock;
+public sealed record FigureBlock(BlockImage Image, string Caption) : ReportBlock
+{
+    /// <summary>A figure given as PNG bytes.</summary>
+    /// <param name="png">Encoded PNG bytes.</param>
+    /// <param name="caption">Caption under the figure.</param>
+    public FigureBlock(byte[] png, string caption) : this(BlockImage.FromPng(png), caption) { }
+
+    /// <summary>The image as PNG bytes (an in-memory image is encoded on each read).</summary>
+    public byte[] Png => Image.Png;
+}
 
 /// <summary>A table.</summary>
 /// <param name="Headers">Column headers.</param>
@@ -86,10 +91,20 @@ public sealed record GalleryBlock(IReadOnlyList<GalleryRow> Rows, string? Captio
 public sealed record GalleryRow(string Label, IReadOnlyList<GalleryTile> Tiles);
 
 /// <summary>One image of a gallery.</summary>
-/// <param name="Png">Encoded PNG bytes.</param>
+/// <param name="Image">The image, in memory or as PNG bytes.</param>
 /// <param name="Caption">Short caption (e.g. a distance).</param>
 /// <param name="Mark">Optional mark: <c>good</c> (e.g. same class), <c>bad</c>, or null.</param>
-public sealed record GalleryTile(byte[] Png, string Caption, string? Mark = null);
+public sealed record GalleryTile(BlockImage Image, string Caption, string? Mark = null)
+{
+    /// <summary>A tile given as PNG bytes.</summary>
+    /// <param name="png">Encoded PNG bytes.</param>
+    /// <param name="caption">Short caption.</param>
+    /// <param name="mark">Optional mark: <c>good</c>, <c>bad</c>, or null.</param>
+    public GalleryTile(byte[] png, string caption, string? mark = null) : this(BlockImage.FromPng(png), caption, mark) { }
+
+    /// <summary>The image as PNG bytes (an in-memory image is encoded on each read).</summary>
+    public byte[] Png => Image.Png;
+}
 
 /// <summary>An interactive 2-D scatter (e.g. t-SNE): coloured by label, zoom and pan, a tooltip with the image on hover.</summary>
 /// <param name="Points">The points.</param>
@@ -102,6 +117,10 @@ public sealed record ScatterBlock(IReadOnlyList<ScatterPoint> Points, string Col
 /// <param name="Y">Vertical coordinate.</param>
 /// <param name="Label">Class label (colour), or null.</param>
 /// <param name="Prediction">Predicted class, or null.</param>
-/// <param name="ThumbnailPng">Small image shown in the tooltip, or null.</param>
+/// <param name="ThumbnailPng">Small image shown in the tooltip as PNG bytes, or null (none, or given in memory as <see cref="Thumbnail"/>).</param>
 /// <param name="Row">Row index in the sample.</param>
-public sealed record ScatterPoint(double X, double Y, string? Label, string? Prediction, byte[]? ThumbnailPng, int Row);
+public sealed record ScatterPoint(double X, double Y, string? Label, string? Prediction, byte[]? ThumbnailPng, int Row)
+{
+    /// <summary>The image shown in the tooltip (shrunk by the writer), or null: by default <see cref="ThumbnailPng"/>; set it to an in-memory image to have it encoded once, already small.</summary>
+    public BlockImage? Thumbnail { get; init; } = ThumbnailPng is null ? null : BlockImage.FromPng(ThumbnailPng);
+}

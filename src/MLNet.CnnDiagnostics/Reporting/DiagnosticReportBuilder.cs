@@ -3,10 +3,14 @@ using MLNet.CnnDiagnostics.Reporting.Sections;
 
 namespace MLNet.CnnDiagnostics.Reporting;
 
-/// <summary>Runs the section builders in the lesson's order, timing each; a section that fails is kept with its error as a note.</summary>
+/// <summary>
+/// Runs the sections in the lesson's order, then the added ones: each section's analysis, timed, makes its result, the
+/// result goes into the summary and its renderer writes the blocks. A section that fails is kept with its error as a skip.
+/// </summary>
 internal static class DiagnosticReportBuilder
 {
-    public static IReadOnlyList<ReportSectionBuilder> AllSections { get; } =
+    /// <summary>The built-in sections, in the lesson's order (each turned on by its <see cref="ReportSections"/> flag).</summary>
+    public static IReadOnlyList<DiagnosticSection> BuiltIn { get; } =
     [
         new ModelSection(),
         new FiltersSection(),
@@ -17,43 +21,49 @@ internal static class DiagnosticReportBuilder
         new SanitySection(),
     ];
 
+    /// <summary>The sections a report with these options has: the built-in ones its flags turn on, then the added ones.</summary>
+    public static IReadOnlyList<DiagnosticSection> Chosen(VisualizationOptions options) =>
+        [.. BuiltIn.Where(s => options.Sections.HasFlag(s.Flag)), .. options.AddedSections];
+
     public static DiagnosticReport Build(ReportContext context, string title, Action<string>? log = null)
     {
         var report = new DiagnosticReport { Title = title };
         report.Summary.Rows = context.Rows;
         report.Summary.SkippedImages = context.SkippedImages.ToList();
-        var chosen = AllSections.Where(s => context.Options.Sections.HasFlag(s.Flag)).ToList();
+        var chosen = Chosen(context.Options);
         for (int i = 0; i < chosen.Count; i++)
         {
-            var builder = chosen[i];
-            context.Progress($"report: {builder.Title}", i, chosen.Count);
-            var section = new ReportSection(builder.Id, builder.Title) { Introduction = builder.Introduction };
+            var definition = chosen[i];
+            context.Progress($"report: {definition.Title}", i, chosen.Count);
+            var section = new ReportSection(definition.Id, definition.Title) { Introduction = definition.Introduction };
             var watch = Stopwatch.StartNew();
             try
             {
-                builder.Build(context, section, report.Summary);
+                var result = definition.AnalyzeResult(context);
+                definition.SummarizeResult(result, report.Summary);
+                section.Notes.AddRange(result.Notes);
+                // parts a section left out (no labels, no class scores, ...) are listed with the whole sections that failed
+                int part = 0;
+                foreach (var note in result.Notes.Where(n => n.IsSkip))
+                    report.Summary.Skipped.TryAdd($"{definition.Id}.{++part}", note.Text);
+                definition.RenderResult(result, new SectionWriter(section));
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
                 // One section's failure must not cost the user the rest of the report (or the fitted model).
                 string what = e is CnnDiagnosticsException or ArgumentException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-                section.Notes.Add($"This section could not be completed: {what}");
-                report.Summary.Skipped[builder.Id] = what;
+                section.Notes.Add(new ReportNote($"This section could not be completed: {what}", new SectionSkip(definition.Id, what)));
+                report.Summary.Skipped[definition.Id] = what;
             }
             finally
             {
                 // each section makes the sessions it needs; none outlives it (their native memory would add to the next section's peak)
                 context.ReleaseSessions();
             }
-            // parts a section left out (no labels, no class scores, ...) are listed with the whole sections that failed
-            int part = 0;
-            foreach (var note in section.Notes.Where(ReportSection.IsSkipNote))
-                if (!report.Summary.Skipped.Values.Any(v => note.Contains(v, StringComparison.Ordinal)))
-                    report.Summary.Skipped.TryAdd($"{builder.Id}.{++part}", note);
             section.Seconds = watch.Elapsed.TotalSeconds;
-            report.Summary.Timings[builder.Id] = Math.Round(section.Seconds, 3);
+            report.Summary.Timings[definition.Id] = Math.Round(section.Seconds, 3);
             report.Sections.Add(section);
-            log?.Invoke($"section '{builder.Title}' took {section.Seconds:F1} s{(section.Notes.Count > 0 ? ": " + string.Join(" ", section.Notes) : "")}");
+            log?.Invoke($"section '{definition.Title}' took {section.Seconds:F1} s{(section.Notes.Count > 0 ? ": " + string.Join(" ", section.Notes) : "")}");
         }
         context.Progress("report", chosen.Count, chosen.Count);
         return report;

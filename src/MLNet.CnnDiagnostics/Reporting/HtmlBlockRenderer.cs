@@ -43,8 +43,10 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
 
     private void WriteFigure(FigureBlock f, string sectionId)
     {
-        var (w, h) = PngSize(f.Png, $"figure '{f.Caption}' in section '{sectionId}'");
-        html.Write($"<figure class=\"figure\"><img src=\"{ReportImage.DataUri(f.Png)}\" width=\"{w}\" height=\"{h}\" alt=\"{E(f.Caption)}\"");
+        // an in-memory image is encoded here, once
+        var png = f.Image?.Png;
+        var (w, h) = PngSize(png, $"figure '{f.Caption}' in section '{sectionId}'");
+        html.Write($"<figure class=\"figure\"><img src=\"{ReportImage.DataUri(png!)}\" width=\"{w}\" height=\"{h}\" alt=\"{E(f.Caption)}\"");
         html.Write(w <= 160 ? " class=\"px\">" : ">");
         html.Write($"<figcaption>{E(f.Caption)}</figcaption></figure>\n");
     }
@@ -92,7 +94,8 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
             foreach (var tile in row.Tiles ?? [])
             {
                 if (tile is null) throw new CnnDiagnosticsException($"gallery row '{row.Label}' in section '{sectionId}' holds a missing (null) tile.");
-                var (w, h) = PngSize(tile.Png, $"tile '{tile.Caption}' of gallery row '{row.Label}' in section '{sectionId}'");
+                var png = tile.Image?.Png;
+                var (w, h) = PngSize(png, $"tile '{tile.Caption}' of gallery row '{row.Label}' in section '{sectionId}'");
                 string mark = tile.Mark switch
                 {
                     "good" => $" mark-good\" title=\"{E(g.GoodMeaning)}",
@@ -100,7 +103,7 @@ internal sealed class HtmlBlockRenderer(TextWriter html, int maxThumbnailSide)
                     _ => "",
                 };
                 string pixelated = w < TileDisplayWidth ? " class=\"px\"" : "";
-                html.Write($"<figure class=\"tile{mark}\" data-mark=\"{E(tile.Mark)}\"><img src=\"{ReportImage.DataUri(tile.Png)}\" width=\"{w}\" height=\"{h}\" alt=\"{E(tile.Caption)}\"{pixelated}>");
+                html.Write($"<figure class=\"tile{mark}\" data-mark=\"{E(tile.Mark)}\"><img src=\"{ReportImage.DataUri(png!)}\" width=\"{w}\" height=\"{h}\" alt=\"{E(tile.Caption)}\"{pixelated}>");
                 html.Write($"<figcaption>{E(tile.Caption)}</figcaption></figure>");
             }
             html.Write("</div></div>\n");

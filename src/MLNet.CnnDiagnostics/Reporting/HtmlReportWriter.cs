@@ -80,7 +80,7 @@ public static class HtmlReportWriter
         writer.Write("<nav class=\"toc\" aria-label=\"Contents\"><h2>Contents</h2><ol>");
         foreach (var section in report.Sections)
         {
-            string skipped = section.Notes.Any(ReportSection.IsSkipNote) ? " class=\"skipped\"" : "";
+            string skipped = section.Notes.Any(n => n?.IsSkip == true) ? " class=\"skipped\"" : "";
             writer.Write($"<li{skipped}><a href=\"#{E(section.Id)}\">{E(section.Title)}</a><span class=\"secs\">{Duration(section.Seconds)}</span></li>");
         }
         writer.Write("</ol></nav>\n<main>\n");
@@ -97,7 +97,7 @@ public static class HtmlReportWriter
             {
                 writer.Write("<ul class=\"notes\">");
                 foreach (var note in section.Notes)
-                    writer.Write($"<li class=\"note{(ReportSection.IsSkipNote(note) ? " skipped" : "")}\">{E(note)}</li>");
+                    writer.Write($"<li class=\"note{(note?.IsSkip == true ? " skipped" : "")}\">{E(note?.Text)}</li>");
                 writer.Write("</ul>\n");
             }
             foreach (var block in section.Blocks) blocks.Write(block, section.Id);
@@ -123,35 +123,13 @@ public static class HtmlReportWriter
     private static void WriteKeyNumbers(TextWriter writer, ReportSummary summary)
     {
         // a failed check is marked "fail" (drawn red), a passed one "pass"; plain numbers carry no verdict
-        var items = new List<(string Name, string Value, bool? Passed)>();
-        if (summary.Rows > 0) items.Add(("rows", summary.Rows.ToString(CultureInfo.InvariantCulture), null));
-        if (summary.Model.Layers.Count > 0) items.Add(("layers", summary.Model.Layers.Count.ToString(CultureInfo.InvariantCulture), null));
-        if (summary.Classifier is { } c) items.Add(("accuracy", Percent(c.Accuracy), null));
-        if (summary.Embedding is { KnnAccuracy: { } knn }) items.Add(("kNN accuracy (embedding)", Percent(knn), null));
-        if (summary.Tsne is { } t) items.Add(("t-SNE trustworthiness", t.Trustworthiness.ToString("0.000", CultureInfo.InvariantCulture), null));
-        var sanity = summary.Sanity;
-        if (sanity.GradientRelativeError is { } g)
-        {
-            bool? passed = sanity.GradientPassed ?? (sanity.GradientThreshold is { } limit ? g <= limit : null);
-            string verdict = passed is null ? "" : passed.Value ? " pass" : " FAIL";
-            string threshold = sanity.GradientThreshold is { } th ? $" (≤ {th.ToString("0e0", CultureInfo.InvariantCulture)})" : "";
-            items.Add(("gradient check", g.ToString("0.0e0", CultureInfo.InvariantCulture) + verdict + threshold, passed));
-        }
-        if (sanity.RandomizationSpearman is { } rho)
-        {
-            bool? passed = sanity.RandomizationPassed ?? (sanity.RandomizationThreshold is { } limit ? rho < limit : null);
-            string verdict = passed is null ? "" : passed.Value ? " pass" : " FAIL";
-            string threshold = sanity.RandomizationThreshold is { } th ? $" (< {th.ToString("0.0##", CultureInfo.InvariantCulture)})" : "";
-            items.Add(("randomization ρ", rho.ToString("0.000", CultureInfo.InvariantCulture) + verdict + threshold, passed));
-        }
-        if (summary.Skipped.Count > 0)
-            items.Add(("skipped", string.Join(", ", summary.Skipped.Keys), false));
+        var items = summary.Headlines().ToList();
         if (items.Count == 0) return;
         writer.Write("<dl class=\"key-numbers\">");
-        foreach (var (name, value, passed) in items)
+        foreach (var item in items)
         {
-            string state = passed switch { true => " class=\"pass\" data-check=\"pass\"", false => " class=\"fail\" data-check=\"fail\"", null => "" };
-            writer.Write($"<div{state}><dt>{HtmlBlockRenderer.E(name)}</dt><dd>{HtmlBlockRenderer.E(value)}</dd></div>");
+            string state = item.Passed switch { true => " class=\"pass\" data-check=\"pass\"", false => " class=\"fail\" data-check=\"fail\"", null => "" };
+            writer.Write($"<div{state}><dt>{HtmlBlockRenderer.E(item.Name)}</dt><dd>{HtmlBlockRenderer.E(item.Text)}</dd></div>");
         }
         writer.Write("</dl>");
     }
@@ -164,9 +142,6 @@ public static class HtmlReportWriter
             writer.Write($"<li class=\"note skipped\">{HtmlBlockRenderer.E(image.ToString())}</li>");
         writer.Write("</ul></details>");
     }
-
-    private static string Percent(double fraction) =>
-        double.IsFinite(fraction) ? (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a";
 
     private static void Validate(DiagnosticReport report)
     {

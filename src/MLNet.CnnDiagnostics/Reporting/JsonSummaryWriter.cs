@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MLNet.CnnDiagnostics.Rendering;
 
 namespace MLNet.CnnDiagnostics.Reporting;
 
@@ -13,7 +14,7 @@ public static class JsonSummaryWriter
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new FiniteDoubleConverter() },
+        Converters = { new FiniteDoubleConverter(), new SectionResultConverter(), new ImageSizeConverter() },
     };
 
     /// <summary>The summary's path beside an HTML report: the same path with the <c>.json</c> extension.</summary>
@@ -49,6 +50,33 @@ public static class JsonSummaryWriter
         {
             if (double.IsFinite(value)) writer.WriteNumberValue(value);
             else writer.WriteNullValue();
+        }
+    }
+
+    // an added section's result is written with all its own properties, not only SectionResult's
+    private sealed class SectionResultConverter : JsonConverter<SectionResult>
+    {
+        public override bool CanConvert(Type typeToConvert) => typeToConvert == typeof(SectionResult);
+
+        public override SectionResult Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("section results are written to the JSON summary, not read back from it.");
+
+        public override void Write(Utf8JsonWriter writer, SectionResult value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, value.GetType(), options);
+    }
+
+    // an image a result keeps for its renderer is written as its size: the pixels belong in the page, not the summary
+    private sealed class ImageSizeConverter : JsonConverter<RgbImage>
+    {
+        public override RgbImage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("images are not read back from the JSON summary.");
+
+        public override void Write(Utf8JsonWriter writer, RgbImage value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("width", value.Width);
+            writer.WriteNumber("height", value.Height);
+            writer.WriteEndObject();
         }
     }
 }

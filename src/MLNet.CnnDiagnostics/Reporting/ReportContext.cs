@@ -8,15 +8,20 @@ using MLNet.CnnDiagnostics.Selection;
 
 namespace MLNet.CnnDiagnostics.Reporting;
 
-/// <summary>Everything a report section may use: the network, the sampled images, labels, predictions and the head.</summary>
-internal sealed class ReportContext : IDisposable
+/// <summary>
+/// What a report section analyses: the network, the sampled rows (as model inputs and as displayable images), their
+/// labels and predictions, and runs of the network over them. The report makes the ONNX Runtime sessions a section needs
+/// and releases them after the section.
+/// </summary>
+public sealed class ReportContext : IDisposable
 {
     private readonly Dictionary<string, OnnxExecutor> _executors = [];
     private FloatTensor? _embeddings;
     private GradientEngine? _gradients;
     private LayerSelection? _layers;
+    private LinearHead? _head;
 
-    public ReportContext(ModelGraph graph, string embeddingTensor, SampleImages images, VisualizationOptions options)
+    internal ReportContext(ModelGraph graph, string embeddingTensor, SampleImages images, VisualizationOptions options)
     {
         Graph = graph;
         BatchedGraph = graph.HasSymbolicBatch ? graph : graph.WithSymbolicBatch();
@@ -26,20 +31,24 @@ internal sealed class ReportContext : IDisposable
         SessionExecution = ForReport(options.Execution);
     }
 
-    public ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
+    internal ReportContext(ModelGraph graph, string embeddingTensor, FloatTensor images, VisualizationOptions options)
         : this(graph, embeddingTensor, SampleImages.From(images), options) { }
 
+    /// <summary>The network.</summary>
     public ModelGraph Graph { get; }
 
-    public ModelGraph BatchedGraph { get; }
+    internal ModelGraph BatchedGraph { get; }
 
+    /// <summary>The tensor whose values are the embedding (the features the classifier head reads, or the model's penultimate features).</summary>
     public string EmbeddingTensor { get; }
 
     /// <summary>The sampled rows as model inputs [N, C, H, W], held once (as bytes where that loses nothing).</summary>
-    public SampleImages Images { get; }
+    internal SampleImages Images { get; }
 
+    /// <summary>Number of sampled rows.</summary>
     public int Rows => Images.Count;
 
+    /// <summary>The report's options (seed, batch size, preprocessing to undo, ...).</summary>
     public VisualizationOptions Options { get; }
 
     /// <summary>
@@ -47,46 +56,69 @@ internal sealed class ReportContext : IDisposable
     /// memory patterns off unless the options set them. A report session runs a few batches and is disposed with its
     /// section; an arena (which never shrinks) and a pre-planned block per input shape would only add to the peak.
     /// </summary>
-    public ExecutionOptions SessionExecution { get; }
+    internal ExecutionOptions SessionExecution { get; }
 
     /// <summary>Class index per row (-1 where missing), or null without labels.</summary>
-    public int[]? Labels { get; init; }
+    internal int[]? Labels { get; init; }
 
     /// <summary>Predicted class index per row, or null without a classifier.</summary>
-    public int[]? Predictions { get; set; }
+    internal int[]? Predictions { get; set; }
 
-    public IReadOnlyList<string> ClassNames { get; init; } = [];
+    /// <summary>Class names in index order (empty when the pipeline has none).</summary>
+    public IReadOnlyList<string> ClassNames { get; internal init; } = [];
+
+    /// <summary>Whether the data has labels.</summary>
+    public bool HasLabels => Labels is not null;
+
+    /// <summary>The class index of a sampled row's label, or null when the data has no labels or the row's label is missing.</summary>
+    /// <param name="row">Row of the sample, 0 to <see cref="Rows"/> − 1.</param>
+    public int? Label(int row) => Labels is { } labels && CheckRow(row) && labels[row] >= 0 ? labels[row] : null;
+
+    /// <summary>The class the pipeline predicts for a sampled row, or null without a classifier.</summary>
+    /// <param name="row">Row of the sample, 0 to <see cref="Rows"/> − 1.</param>
+    public int? Prediction(int row) => Predictions is { } predictions && CheckRow(row) && predictions[row] >= 0 ? predictions[row] : null;
 
     /// <summary>Sampled images left out because they could not be read (listed in the report).</summary>
-    public IReadOnlyList<SkippedImage> SkippedImages { get; set; } = [];
+    internal IReadOnlyList<SkippedImage> SkippedImages { get; set; } = [];
 
     /// <summary>Where predictions and class scores come from (for the report).</summary>
-    public string ClassifierSource { get; set; } = "";
+    internal string ClassifierSource { get; set; } = "";
 
     /// <summary>Linear head on the embedding: weights [classes, features], or null.</summary>
-    public FloatTensor? HeadWeights { get; init; }
+    internal FloatTensor? HeadWeights { get; init; }
 
-    public float[]? HeadBiases { get; init; }
+    internal float[]? HeadBiases { get; init; }
 
     /// <summary>Whether the head reads the embedding divided by its L2 norm.</summary>
-    public bool HeadNormalizesFeatures { get; init; }
+    internal bool HeadNormalizesFeatures { get; init; }
 
-    /// <summary>The linear head as the gradient engine folds it into the graph, or null.</summary>
-    public LinearHead? Head => HeadWeights is null ? null : new LinearHead(EmbeddingTensor, HeadWeights, HeadBiases!) { NormalizeFeatures = HeadNormalizesFeatures };
+    /// <summary>The linear head as the gradient engine folds it into the graph (made once), or null.</summary>
+    internal LinearHead? Head => HeadWeights is null ? null : _head ??= new LinearHead(EmbeddingTensor, HeadWeights, HeadBiases!) { NormalizeFeatures = HeadNormalizesFeatures };
 
+    /// <summary>The name of class <paramref name="index"/>, or the index as text when the class has no name.</summary>
+    /// <param name="index">Class index.</param>
     public string ClassName(int index) => index >= 0 && index < ClassNames.Count ? ClassNames[index] : index.ToString();
 
     /// <summary>A sampled row as a displayable image (inverse of the preprocessing given in the options).</summary>
+    /// <param name="row">Row of the sample, 0 to <see cref="Rows"/> − 1.</param>
     public RgbImage Image(int row) => Display(Images.Slice(row));
 
+    /// <summary>The given sampled rows as one model input [rows, C, H, W].</summary>
+    /// <param name="rows">Rows of the sample.</param>
+    public FloatTensor Batch(IReadOnlyList<int> rows) => Images.Batch(rows);
+
+    private bool CheckRow(int row) => (uint)row < (uint)Rows
+        ? true
+        : throw new ArgumentOutOfRangeException(nameof(row), $"row {row} is outside the sample of {Rows} rows (0 to {Rows - 1}).");
+
     /// <summary>A model input [C, H, W] (a row, a patch, a masked image) as a displayable image (inverse of the preprocessing given in the options).</summary>
-    public RgbImage Display(FloatTensor chw) => RgbImage.FromChw(chw, Options.PixelMean, Options.PixelStd, Options.PixelMaxValue, Options.ChannelsAreBgr);
+    internal RgbImage Display(FloatTensor chw) => RgbImage.FromChw(chw, Options.PixelMean, Options.PixelStd, Options.PixelMaxValue, Options.ChannelsAreBgr);
 
     /// <summary>t-SNE's iterations reported as the report's progress under <paramref name="stage"/>.</summary>
-    public IProgress<TsneProgress> TsneProgressFor(string stage) => new TsneProgressAdapter(this, stage);
+    internal IProgress<TsneProgress> TsneProgressFor(string stage) => new TsneProgressAdapter(this, stage);
 
     /// <summary>Runs the network on the given rows in batches, handing each batch's tensors (with its first row's position in <paramref name="rows"/>) to <paramref name="consume"/>.</summary>
-    public void ForEachBatch(IReadOnlyList<string> tensors, Action<int, IReadOnlyDictionary<string, FloatTensor>> consume, IReadOnlyList<int>? rows = null, string? stage = null)
+    internal void ForEachBatch(IReadOnlyList<string> tensors, Action<int, IReadOnlyDictionary<string, FloatTensor>> consume, IReadOnlyList<int>? rows = null, string? stage = null)
     {
         rows ??= Enumerable.Range(0, Rows).ToList();
         string key = string.Join("|", tensors);
@@ -101,6 +133,9 @@ internal sealed class ReportContext : IDisposable
     }
 
     /// <summary>Runs the network on the given rows (in batches) and returns the requested tensors stacked over those rows.</summary>
+    /// <param name="tensors">Tensor names of the network (layer outputs).</param>
+    /// <param name="rows">Rows of the sample; null for every row.</param>
+    /// <param name="stage">Progress stage reported per batch, or null for none.</param>
     public IReadOnlyDictionary<string, FloatTensor> Run(IReadOnlyList<string> tensors, IReadOnlyList<int>? rows = null, string? stage = null)
     {
         var parts = tensors.ToDictionary(t => t, _ => new List<FloatTensor>());
@@ -112,21 +147,21 @@ internal sealed class ReportContext : IDisposable
     }
 
     /// <summary>Every layer choice for this model (CAM layer, embedding, investigation layers), each with its reason; the options' layers override.</summary>
-    public LayerSelection Layers => _layers ??= LayerSelector.Select(Graph, new LayerOverrides { Investigation = Options.Layers?.ToList(), CamLayer = Options.CamLayer });
+    internal LayerSelection Layers => _layers ??= LayerSelector.Select(Graph, new LayerOverrides { Investigation = Options.Layers?.ToList(), CamLayer = Options.CamLayer });
 
     /// <summary>The receptive fields at the model's input size, computed once for the layer choices and every section (throws the calculator's reason when they cannot be computed).</summary>
-    public ReceptiveFields Fields => Layers.Fields ?? ReceptiveFieldCalculator.Compute(Graph);
+    internal ReceptiveFields Fields => Layers.Fields ?? ReceptiveFieldCalculator.Compute(Graph);
 
     /// <summary>The first layer to investigate (top patches, masks): <see cref="LayerSelector"/>'s choice or the options' first layer.</summary>
-    public string MiddleTensor() =>
+    internal string MiddleTensor() =>
         Layers.Investigation.FirstOrDefault()?.Tensor
         ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer to investigate: {string.Join("; ", Layers.Notes)}.");
 
     /// <summary>Whether class scores exist: a linear head on the embedding, or the model's own classifier layer.</summary>
-    public bool HasClassScores => HeadWeights is not null || Graph.FindClassifierLayer() is not null;
+    internal bool HasClassScores => HeadWeights is not null || Graph.FindClassifierLayer() is not null;
 
     /// <summary>The gradient engine over the network (with the linear head folded in when there is one); null without class scores.</summary>
-    public GradientEngine? Gradients
+    internal GradientEngine? Gradients
     {
         get
         {
@@ -139,12 +174,12 @@ internal sealed class ReportContext : IDisposable
     }
 
     /// <summary>The class-activation-map layer (Grad-CAM's): <see cref="LayerSelector"/>'s choice or the options' <see cref="VisualizationOptions.CamLayer"/>.</summary>
-    public string LastSpatialTensor() =>
+    internal string LastSpatialTensor() =>
         Layers.Cam?.Tensor
         ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer for class activation maps: {string.Join("; ", Layers.Notes)}; name one with the CamLayer option.");
 
     /// <summary>The index of the largest value of a per-row score tensor (e.g. a classifier's logits), for every sampled row.</summary>
-    public int[] ArgMax(string tensor)
+    internal int[] ArgMax(string tensor)
     {
         var scores = Run([tensor], stage: "predictions")[tensor];
         int k = scores.Length / Rows;
@@ -155,7 +190,7 @@ internal sealed class ReportContext : IDisposable
         }).ToArray();
     }
 
-    /// <summary>The embedding of every sampled row, [N, D].</summary>
+    /// <summary>The embedding of every sampled row, [N, D] (computed once).</summary>
     public FloatTensor Embeddings
     {
         get
@@ -169,6 +204,10 @@ internal sealed class ReportContext : IDisposable
         }
     }
 
+    /// <summary>Reports progress of the section's work (shown by the caller's progress handler).</summary>
+    /// <param name="stage">What is being done.</param>
+    /// <param name="done">Steps done.</param>
+    /// <param name="total">Steps in all.</param>
     public void Progress(string stage, long done, long total)
     {
         GarbageBudget.Spend(SessionExecution.CollectAfterAllocatedBytes);
@@ -192,7 +231,7 @@ internal sealed class ReportContext : IDisposable
     /// Disposes the ONNX Runtime sessions made so far (forward and gradient); the next use makes them again. Called after
     /// each section, so no section's sessions (and their native memory) live on into the next one.
     /// </summary>
-    public void ReleaseSessions()
+    internal void ReleaseSessions()
     {
         _gradients?.Dispose();
         _gradients = null;
@@ -230,7 +269,7 @@ internal sealed class ReportContext : IDisposable
     /// </summary>
     internal const long GarbageBytes = 256L << 20;
 
-    public void Dispose() => ReleaseSessions();
+    void IDisposable.Dispose() => ReleaseSessions();
 
     private sealed class TsneProgressAdapter(ReportContext context, string stage) : IProgress<TsneProgress>
     {

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using SkiaSharp;
+using MLNet.CnnDiagnostics.Rendering;
 
 namespace MLNet.CnnDiagnostics.Reporting;
 
@@ -28,16 +28,7 @@ internal static class ReportImage
     public static byte[] Shrink(byte[] png, int maxSide)
     {
         var size = Size(png) ?? throw new CnnDiagnosticsException($"{png.Length} bytes are not a PNG image (no PNG signature and header).");
-        int longer = Math.Max(size.Width, size.Height);
-        if (longer <= maxSide) return png;
-        using var bitmap = SKBitmap.Decode(png)
-            ?? throw new CnnDiagnosticsException($"{png.Length} bytes are not a PNG that SkiaSharp can decode.");
-        double scale = (double)maxSide / longer;
-        int w = Math.Max(1, (int)Math.Round(bitmap.Width * scale)), h = Math.Max(1, (int)Math.Round(bitmap.Height * scale));
-        using var small = bitmap.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul), SKFilterQuality.High)
-            ?? throw new CnnDiagnosticsException($"SkiaSharp could not shrink a {bitmap.Width}×{bitmap.Height} image to {w}×{h}.");
-        using var data = small.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new CnnDiagnosticsException($"SkiaSharp could not encode a {w}×{h} thumbnail as PNG.");
-        return data.ToArray();
+        if (Math.Max(size.Width, size.Height) <= maxSide) return png;
+        return Thumbnail.Shrink(RgbImage.DecodePng(png), maxSide).EncodePng();
     }
 }

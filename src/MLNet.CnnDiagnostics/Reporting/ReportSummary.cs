@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace MLNet.CnnDiagnostics.Reporting;
@@ -43,6 +44,28 @@ public sealed class ReportSummary
 
     /// <summary>Sections skipped and why.</summary>
     [JsonPropertyName("skipped")] public Dictionary<string, string> Skipped { get; set; } = [];
+
+    /// <summary>The results of sections added with <see cref="VisualizationOptions.AddSection"/>, by section id (the JSON's <c>sections</c>, left out when empty).</summary>
+    [JsonIgnore] public Dictionary<string, SectionResult> Sections { get; } = [];
+
+    [JsonInclude, JsonPropertyName("sections")]
+    private Dictionary<string, SectionResult>? SectionsWhenAny => Sections.Count == 0 ? null : Sections;
+
+    /// <summary>
+    /// The numbers shown at the top of the page, in order: the sample, each part of the summary (model, classifier,
+    /// embedding, t-SNE, sanity checks), the added sections' headlines, and the skipped parts as a failure.
+    /// </summary>
+    public IEnumerable<Headline> Headlines()
+    {
+        if (Rows > 0) yield return new("rows", Rows.ToString(CultureInfo.InvariantCulture), Rows);
+        IEnumerable<Headline>[] parts = [Model.Headlines(), Classifier?.Headlines() ?? [], Embedding?.Headlines() ?? [], Tsne?.Headlines() ?? [], Sanity.Headlines()];
+        foreach (var headline in parts.SelectMany(p => p)) yield return headline;
+        foreach (var headline in Sections.Values.SelectMany(r => r.Headlines)) yield return headline;
+        if (Skipped.Count > 0) yield return new("skipped", string.Join(", ", Skipped.Keys), Skipped.Count, Passed: false);
+    }
+
+    internal static string Percent(double fraction) =>
+        double.IsFinite(fraction) ? (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "n/a";
 }
 
 /// <summary>The model part of the summary.</summary>
@@ -56,6 +79,11 @@ public sealed class ModelSummary
 
     /// <summary>Which tensor each part of the report used, and why (part → "tensor: reason").</summary>
     [JsonPropertyName("layerChoices")] public Dictionary<string, string> LayerChoices { get; set; } = [];
+
+    internal IEnumerable<Headline> Headlines()
+    {
+        if (Layers.Count > 0) yield return new("layers", Layers.Count.ToString(CultureInfo.InvariantCulture), Layers.Count);
+    }
 }
 
 /// <summary>One layer.</summary>
@@ -82,6 +110,11 @@ public sealed class ClassifierSummary
     [JsonPropertyName("classes")] public List<string> Classes { get; set; } = [];
     /// <summary>Where the class scores come from.</summary>
     [JsonPropertyName("source")] public string Source { get; set; } = "";
+
+    internal IEnumerable<Headline> Headlines()
+    {
+        yield return new("accuracy", ReportSummary.Percent(Accuracy), Accuracy);
+    }
 }
 
 /// <summary>The embedding part of the summary.</summary>
@@ -93,6 +126,11 @@ public sealed class EmbeddingSummary
     [JsonPropertyName("dimension")] public int Dimension { get; set; }
     /// <summary>Leave-one-out 10-NN accuracy in the embedding space.</summary>
     [JsonPropertyName("knnAccuracy")] public double? KnnAccuracy { get; set; }
+
+    internal IEnumerable<Headline> Headlines()
+    {
+        if (KnnAccuracy is { } knn) yield return new("kNN accuracy (embedding)", ReportSummary.Percent(knn), knn);
+    }
 }
 
 /// <summary>The t-SNE part of the summary.</summary>
@@ -104,6 +142,11 @@ public sealed class TsneSummary
     [JsonPropertyName("trustworthiness")] public double Trustworthiness { get; set; }
     /// <summary>Leave-one-out 10-NN accuracy in 2-D.</summary>
     [JsonPropertyName("knnAccuracy2d")] public double? KnnAccuracy2d { get; set; }
+
+    internal IEnumerable<Headline> Headlines()
+    {
+        yield return new("t-SNE trustworthiness", Trustworthiness.ToString("0.000", CultureInfo.InvariantCulture), Trustworthiness);
+    }
 }
 
 /// <summary>One filter bank.</summary>
@@ -169,4 +212,23 @@ public sealed class SanitySummary
     [JsonPropertyName("randomizationPassed")] public bool? RandomizationPassed { get; set; }
     /// <summary>Spearman rank correlation between saliency of the trained and a re-initialised model.</summary>
     [JsonPropertyName("randomizationSpearman")] public double? RandomizationSpearman { get; set; }
+
+    /// <summary>The two checks, each with its verdict (pass or FAIL) and threshold.</summary>
+    internal IEnumerable<Headline> Headlines()
+    {
+        if (GradientRelativeError is { } g)
+        {
+            bool? passed = GradientPassed ?? (GradientThreshold is { } limit ? g <= limit : null);
+            string threshold = GradientThreshold is { } th ? $" (≤ {th.ToString("0e0", CultureInfo.InvariantCulture)})" : "";
+            yield return new("gradient check", g.ToString("0.0e0", CultureInfo.InvariantCulture) + Verdict(passed) + threshold, g, passed);
+        }
+        if (RandomizationSpearman is { } rho)
+        {
+            bool? passed = RandomizationPassed ?? (RandomizationThreshold is { } limit ? rho < limit : null);
+            string threshold = RandomizationThreshold is { } th ? $" (< {th.ToString("0.0##", CultureInfo.InvariantCulture)})" : "";
+            yield return new("randomization ρ", rho.ToString("0.000", CultureInfo.InvariantCulture) + Verdict(passed) + threshold, rho, passed);
+        }
+    }
+
+    private static string Verdict(bool? passed) => passed is null ? "" : passed.Value ? " pass" : " FAIL";
 }

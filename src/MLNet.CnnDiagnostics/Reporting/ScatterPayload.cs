@@ -38,8 +38,8 @@ internal static class ScatterPayload
         var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i, StringComparer.Ordinal);
         var thumbs = new List<string>();
         var thumbIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        // the same array given for many points is checked and shrunk once
-        var thumbOfArray = new Dictionary<byte[], int>(ReferenceEqualityComparer.Instance);
+        // the same image given for many points is checked and shrunk once
+        var thumbOfImage = new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
 
         using var buffer = new MemoryStream();
         // relaxed escaping keeps base64 '+' as is; '<' is escaped below so no label can close the script element
@@ -65,18 +65,19 @@ internal static class ScatterPayload
 
         int ThumbnailIndex(ScatterPoint p)
         {
-            if (p.ThumbnailPng is null) return -1;
-            if (thumbOfArray.TryGetValue(p.ThumbnailPng, out int known)) return known;
-            if (ReportImage.Size(p.ThumbnailPng) is null)
-                throw new CnnDiagnosticsException($"thumbnail of row {p.Row} in the scatter of section '{sectionId}' is not a PNG image ({p.ThumbnailPng.Length} bytes).");
-            string b64 = Convert.ToBase64String(ReportImage.Shrink(p.ThumbnailPng, maxThumbnailSide));
+            if (p.Thumbnail is not { } thumbnail) return -1;
+            if (thumbOfImage.TryGetValue(thumbnail.Identity, out int known)) return known;
+            if (thumbnail.Image is null && ReportImage.Size(thumbnail.Png) is null)
+                throw new CnnDiagnosticsException($"thumbnail of row {p.Row} in the scatter of section '{sectionId}' is not a PNG image ({thumbnail.Png.Length} bytes).");
+            // an in-memory thumbnail is shrunk in memory and encoded once, already small
+            string b64 = Convert.ToBase64String(thumbnail.ThumbnailPng(maxThumbnailSide));
             if (!thumbIndex.TryGetValue(b64, out int t))
             {
                 t = thumbs.Count;
                 thumbs.Add(b64);
                 thumbIndex.Add(b64, t);
             }
-            thumbOfArray.Add(p.ThumbnailPng, t);
+            thumbOfImage.Add(thumbnail.Identity, t);
             return t;
         }
     }

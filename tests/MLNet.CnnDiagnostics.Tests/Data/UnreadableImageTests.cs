@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
 using MLNet.CnnDiagnostics.Data;
 using MLNet.CnnDiagnostics.MLNet;
+using MLNet.CnnDiagnostics.Reporting;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Tests.Reporting;
 using SkiaSharp;

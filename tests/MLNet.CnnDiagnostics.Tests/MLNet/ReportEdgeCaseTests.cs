@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.MLNet;
+using MLNet.CnnDiagnostics.Reporting;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 using static MLNet.CnnDiagnostics.Tests.Onnx.TinyModels;
@@ -21,7 +22,7 @@ public sealed class ReportEdgeCaseTests
     }
 
     /// <summary>x[N,c,8,8] → Conv → Relu → GAP → Flatten (features) → Gemm (3 logits).</summary>
-    private static ModelProto Tiny(int channels, bool alsoFeaturesOutput = false)
+    internal static ModelProto Tiny(int channels, bool alsoFeaturesOutput = false)
     {
         var g = new GraphProto { Name = "tiny" };
         g.Input.Add(Value("x", -1, channels, 8, 8));
@@ -39,7 +40,7 @@ public sealed class ReportEdgeCaseTests
         return Model(g);
     }
 
-    private static IDataView Data(MLContext ml, int channels, int n, Func<float[], int>? label = null)
+    internal static IDataView Data(MLContext ml, int channels, int n, Func<float[], int>? label = null)
     {
         var random = new Random(5);
         var rows = Enumerable.Range(0, n).Select(i =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.CnnDiagnostics.MLNet;
+using MLNet.CnnDiagnostics.Reporting;
 using MLNet.CnnDiagnostics.Tests.Onnx;
 
 namespace MLNet.CnnDiagnostics.Tests.MLNet;

@@ -99,7 +99,7 @@ public static class SyntheticReport
         report.Sections.Add(decisions);
 
         var sanity = new ReportSection("sanity", "Sanity checks " + Hostile) { Introduction = "Gradient check. " + Hostile, Seconds = 0 };
-        sanity.Notes.Add("skipped: the randomization test needs labels " + Hostile);
+        sanity.Notes.Add(new ReportNote("skipped: the randomization test needs labels " + Hostile, new SectionSkip("randomization", "needs labels")));
         sanity.Blocks.Add(new TextBlock(Hostile));
         sanity.Blocks.Add(new TableBlock(["check", Hostile], [["gradient", Hostile]], Hostile));
         sanity.Blocks.Add(new GalleryBlock([new GalleryRow(Hostile, [new GalleryTile(Thumbnail(0, 0), Hostile, "good")])], Hostile));

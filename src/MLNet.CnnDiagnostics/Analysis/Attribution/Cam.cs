@@ -9,6 +9,15 @@ namespace MLNet.CnnDiagnostics.Analysis.Attribution;
 /// </summary>
 public sealed class Cam : ClassActivationMap
 {
+    /// <summary>The registry entry: <c>cam</c>.</summary>
+    internal static AttributionDescriptor Registration { get; } = new()
+    {
+        Name = "cam", DisplayName = "CAM", Order = 70,
+        Summary = "CAM: the layer's channels weighted by the linear classifier's weights of the class, signed; [h,w] at the layer's resolution",
+        Needs = AttributionNeeds.SpatialLayer | AttributionNeeds.PooledFeatures, Pass = AttributionPass.LayerGradient,
+        Create = s => new Cam(s.Engine, s.RequireLayer("cam"), s.RequirePooledFeatures("cam")) { BatchSize = s.BatchSize },
+    };
+
     /// <summary>CAM on <paramref name="layerTensor"/>, whose global average is <paramref name="pooledTensor"/>.</summary>
     public Cam(GradientEngine engine, string layerTensor, string pooledTensor) : base(engine, layerTensor)
     {

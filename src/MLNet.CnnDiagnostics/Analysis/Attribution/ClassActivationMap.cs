@@ -25,6 +25,9 @@ public abstract class ClassActivationMap : AttributionMethod
     /// <summary>Whether negative evidence is cut (Grad-CAM's ReLU); CAM keeps the raw sum.</summary>
     protected virtual bool Rectify => true;
 
+    /// <summary>Rectified maps are magnitudes; CAM's raw sum is signed.</summary>
+    public override bool Signed => !Rectify;
+
     /// <summary>Further tensors whose gradients a method needs from the same run.</summary>
     protected virtual IReadOnlyList<string> OtherGradients => [];
 

@@ -8,6 +8,15 @@ namespace MLNet.CnnDiagnostics.Analysis.Attribution;
 /// </summary>
 public sealed class GradCamPlusPlus(GradientEngine engine, string layerTensor) : ClassActivationMap(engine, layerTensor)
 {
+    /// <summary>The registry entry: <c>gradcam++</c>.</summary>
+    internal static AttributionDescriptor Registration { get; } = new()
+    {
+        Name = "gradcam++", Aliases = ["grad-cam++", "gradcampp"], DisplayName = "Grad-CAM++", Order = 60,
+        Summary = "Grad-CAM++: channel weights from positive gradients with second-order terms, ReLU; [h,w] at the layer's resolution",
+        Needs = AttributionNeeds.SpatialLayer, Pass = AttributionPass.LayerGradient,
+        Create = s => new GradCamPlusPlus(s.Engine, s.RequireLayer("gradcam++")) { BatchSize = s.BatchSize },
+    };
+
     /// <inheritdoc/>
     protected override float[] ChannelWeights(FloatTensor a, FloatTensor g, GradientResult run)
     {

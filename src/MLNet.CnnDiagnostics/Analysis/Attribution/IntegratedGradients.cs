@@ -4,10 +4,19 @@ namespace MLNet.CnnDiagnostics.Analysis.Attribution;
 
 /// <summary>
 /// Integrated gradients (Sundararajan et al. 2017): (x − x′) ⊙ the mean gradient on the straight path from the baseline
-/// x′ to x (midpoint rule with <see cref="Steps"/> points). Returns [N, C, H, W]; see <see cref="Completeness"/>.
+/// x′ to x (midpoint rule with <see cref="Steps"/> points). Returns [N, C, H, W]; see <see cref="AttributionMethod.ConvergenceDelta"/>.
 /// </summary>
 public sealed class IntegratedGradients(GradientEngine engine) : AttributionMethod(engine)
 {
+    /// <summary>The registry entry: <c>ig</c> (32 path points; 16 on the quick budget).</summary>
+    internal static AttributionDescriptor Registration { get; } = new()
+    {
+        Name = "ig", Aliases = ["integrated-gradients"], DisplayName = "integrated gradients", Order = 40, InReportByDefault = true,
+        Summary = "integrated gradients from a zero baseline, 32 path points; [C,H,W], drawn as the signed sum over channels",
+        Pass = AttributionPass.InputGradient,
+        Create = s => new IntegratedGradients(s.Engine) { Steps = s.Quick ? 16 : 32, BatchSize = s.BatchSize },
+    };
+
     /// <summary>Points on the path (the paper: 20 to 300).</summary>
     public int Steps { get; init; } = 32;
 
@@ -47,20 +56,23 @@ public sealed class IntegratedGradients(GradientEngine engine) : AttributionMeth
         return result;
     }
 
-    /// <summary>
-    /// Completeness: per item, the attributions' sum and f(x) − f(x′), which the sum should approach as steps grow.
-    /// </summary>
-    public (double Sum, double Difference)[] Completeness(FloatTensor input, GradientTarget target, FloatTensor attributions)
+    /// <inheritdoc/>
+    public override bool HasCompleteness => true;
+
+    /// <summary>Pixels score their total contribution: the signed sum over channels (a map sums to f(x) − f(x′)).</summary>
+    public override ChannelReduction Reduction => ChannelReduction.Sum;
+
+    /// <inheritdoc/>
+    public override bool Signed => true;
+
+    /// <inheritdoc/>
+    protected override FloatTensor CompletenessBaselines(FloatTensor input)
     {
         int n = input.Shape[0], size = input.Length / n;
         var baseline = BaselineData(size);
         var baselines = new FloatTensor(input.Shape);
         for (int item = 0; item < n; item++) Array.Copy(baseline, 0, baselines.Data, item * size, size);
-        var fx = Engine.Evaluate(input, target).TargetValues;
-        var fb = Engine.Evaluate(baselines, target).TargetValues;
-        return Enumerable.Range(0, n)
-            .Select(item => (attributions.Data.Skip(item * size).Take(size).Sum(v => (double)v), (double)fx[item] - fb[item]))
-            .ToArray();
+        return baselines;
     }
 
     private float[] BaselineData(int size)

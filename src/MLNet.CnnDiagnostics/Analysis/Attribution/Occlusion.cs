@@ -8,6 +8,21 @@ namespace MLNet.CnnDiagnostics.Analysis.Attribution;
 /// </summary>
 public sealed class Occlusion(GradientEngine engine) : AttributionMethod(engine)
 {
+    /// <summary>The registry entry: <c>occlusion</c> (patches of 1/8 of the image side, stride 1/16; 1/4 and 1/8 on the quick budget).</summary>
+    internal static AttributionDescriptor Registration { get; } = new()
+    {
+        Name = "occlusion", DisplayName = "occlusion", Order = 50, InReportByDefault = true,
+        Summary = "occlusion: the score's mean drop over zero patches (1/8 of the side, stride 1/16) covering each pixel, signed; [H,W]",
+        Pass = AttributionPass.Forward,
+        Create = s => new Occlusion(s.Engine)
+        {
+            PatchSize = Math.Max(2, s.Side / (s.Quick ? 4 : 8)), Stride = Math.Max(1, s.Side / (s.Quick ? 8 : 16)), BatchSize = s.BatchSize,
+        },
+    };
+
+    /// <inheritdoc/>
+    public override bool Signed => true;
+
     /// <summary>Patch side in pixels.</summary>
     public int PatchSize { get; init; } = 16;
 

@@ -8,6 +8,15 @@ namespace MLNet.CnnDiagnostics.Analysis.Attribution;
 /// </summary>
 public sealed class SmoothGrad(GradientEngine engine) : AttributionMethod(engine)
 {
+    /// <summary>The registry entry: <c>smoothgrad</c> (25 noisy copies; 8 on the quick budget).</summary>
+    internal static AttributionDescriptor Registration { get; } = new()
+    {
+        Name = "smoothgrad", DisplayName = "SmoothGrad", Order = 30, InReportByDefault = true,
+        Summary = "SmoothGrad: saliency averaged over 25 noisy copies (noise 15% of the image's range); [H,W]",
+        Pass = AttributionPass.InputGradient,
+        Create = s => new SmoothGrad(s.Engine) { Samples = s.Quick ? 8 : 25, Seed = s.Seed, BatchSize = s.BatchSize },
+    };
+
     /// <summary>Noisy copies per image (the paper uses about 50).</summary>
     public int Samples { get; init; } = 25;
 

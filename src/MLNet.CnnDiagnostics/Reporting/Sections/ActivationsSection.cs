@@ -3,7 +3,7 @@ using MLNet.CnnDiagnostics.Rendering;
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
 
 /// <summary>Section 3: the first layer's activation maps for a few images, as a channel grid and as an overlay on the image.</summary>
-internal sealed class ActivationsSection : ReportSectionBuilder
+internal sealed class ActivationsSection : DiagnosticSection<ActivationsSection.Result>
 {
     private const int Images = 3;
 
@@ -11,11 +11,19 @@ internal sealed class ActivationsSection : ReportSectionBuilder
 
     public override string Title => "First-layer activations";
 
-    public override ReportSections Flag => ReportSections.Activations;
+    internal override ReportSections Flag => ReportSections.Activations;
 
     public override string Introduction => "Where each first-layer filter responds on a few sample images: one heatmap per channel (viridis, scaled per channel), and the mean activation over channels laid over the image.";
 
-    public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    /// <summary>The layer shown and, per image, its channel grid and overlay.</summary>
+    internal sealed class Result : SectionResult
+    {
+        public string Layer { get; set; } = "";
+
+        public List<FigureBlock> Figures { get; } = [];
+    }
+
+    public override Result Analyze(ReportContext context)
     {
         var first = context.Graph.Layers.FirstOrDefault(l => l.OpType == "Conv")
             ?? throw new CnnDiagnosticsException("the model has no convolution layer.");
@@ -24,15 +32,22 @@ internal sealed class ActivationsSection : ReportSectionBuilder
         string tensor = shown.Outputs[0];
         var rows = Enumerable.Range(0, Math.Min(Images, context.Rows)).ToList();
         var maps = context.Run([tensor], rows)[tensor];
+        var result = new Result { Layer = shown.Name };
         foreach (int row in rows)
         {
             var activation = maps.Slice(row);
             var grid = ActivationMapRenderer.RenderGrid(activation, new ActivationGridOptions { LayerName = shown.Name, MaxChannels = 64, Columns = 16 });
-            section.Blocks.Add(new FigureBlock(grid.Image.EncodePng(), $"Row {row}{LabelText(context, row)}: {shown.Name} {activation.Shape[1]} channels. {string.Join(" ", grid.Legend)}"));
+            result.Figures.Add(new FigureBlock(grid.Image, $"Row {row}{LabelText(context, row)}: {shown.Name} {activation.Shape[1]} channels. {string.Join(" ", grid.Legend)}"));
             var overlay = ActivationMapRenderer.RenderOverlay(context.Image(row), activation);
-            section.Blocks.Add(new FigureBlock(overlay.EncodePng(), $"Row {row}: mean activation of {shown.Name} over the image."));
+            result.Figures.Add(new FigureBlock(overlay, $"Row {row}: mean activation of {shown.Name} over the image."));
         }
+        return result;
     }
+
+    public override void Render(Result result, SectionWriter writer) => result.Figures.ForEach(writer.Add);
+
+    // the figures are the section: nothing of it goes into the JSON summary (as before)
+    internal override void Summarize(Result result, ReportSummary summary) { }
 
     internal static string LabelText(ReportContext context, int row) =>
         context.Labels is { } labels && labels[row] >= 0 ? $" (label {context.ClassName(labels[row])})" : "";

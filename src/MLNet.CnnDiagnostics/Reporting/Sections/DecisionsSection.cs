@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MLNet.CnnDiagnostics.Analysis.Attribution;
 using MLNet.CnnDiagnostics.Analysis.Attribution.Faithfulness;
 using MLNet.CnnDiagnostics.Gradients;
@@ -6,89 +7,108 @@ using MLNet.CnnDiagnostics.Rendering;
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
 
 /// <summary>Section 6: how the classifier decides: confusion matrix and per-class precision and recall.</summary>
-internal sealed class DecisionsSection : ReportSectionBuilder
+internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Result>
 {
     public override string Id => "decisions";
 
     public override string Title => "Decisions";
 
-    public override ReportSections Flag => ReportSections.Decisions;
+    internal override ReportSections Flag => ReportSections.Decisions;
 
-    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (gradient saliency, SmoothGrad, integrated gradients, Grad-CAM, occlusion) and how faithful each map is (deletion and insertion curves); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
+    public override string Introduction => "Why the classifier decides as it does: for correctly and incorrectly classified samples, which pixels the predicted class's score depends on (by default Grad-CAM, gradient saliency, SmoothGrad, integrated gradients and occlusion; any registered method through the AttributionMethods option) and how faithful each map is (deletion and insertion curves); then the confusion matrix (rows: label, columns: prediction) and per-class precision and recall.";
 
     private const int PerKind = 3;
 
-    public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    /// <summary>The attribution methods' numbers, the classifier's accuracy, and the blocks showing them (galleries, tables).</summary>
+    internal sealed class Result : SectionResult
     {
+        public List<AttributionSummary> Attributions { get; } = [];
+
+        public ClassifierSummary? Classifier { get; set; }
+
+        [JsonIgnore] public List<ReportBlock> Blocks { get; } = [];
+    }
+
+    public override Result Analyze(ReportContext context)
+    {
+        var result = new Result();
         try
         {
-            Attributions(context, section, summary);
+            Attributions(context, result);
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             // The confusion matrix does not depend on the attributions: keep it when they fail.
-            section.Notes.Add($"The attributions could not be completed: {e.Message}");
-            summary.Skipped["decisions.attributions"] = e.Message;
+            result.Skip("attributions", e.Message, $"The attributions could not be completed: {e.Message}");
         }
-        ConfusionMatrix(context, section, summary);
+        ConfusionMatrix(context, result);
+        return result;
     }
 
-    private static void Attributions(ReportContext context, ReportSection section, ReportSummary summary)
+    public override void Render(Result result, SectionWriter writer) => result.Blocks.ForEach(writer.Add);
+
+    internal override void Summarize(Result result, ReportSummary summary)
+    {
+        summary.Attributions.AddRange(result.Attributions);
+        if (result.Classifier is not null) summary.Classifier = result.Classifier;
+    }
+
+    private static void Attributions(ReportContext context, Result result)
     {
         var engine = context.Gradients;
         if (engine is null)
         {
-            section.Notes.Add("Skipped attributions: the pipeline has no linear classifier head on the CNN's features and the model has no classifier layer, so there is no class score to explain.");
+            result.Skip("attributions", "the pipeline has no linear classifier head on the CNN's features and the model has no classifier layer, so there is no class score to explain");
             return;
         }
         var rows = ChooseRows(context);
         var x = context.Images.Batch(rows.Select(r => r.Row).ToList());
         var target = new ClassTarget(rows.Select(r => r.Predicted).ToList());
-        int height = x.Shape[2];
-        // Session: which backward graph a method runs (input gradient, gradient at the CAM layer, forward only); the engine's
-        // sessions are released whenever the next method needs another graph, so only one is alive at a time.
-        var methods = new (string Name, string Session, Func<GradientEngine, AttributionMethod> Make)[]
+        var methods = context.Options.AttributionMethods is { Count: > 0 } named
+            ? named.Select(AttributionRegistry.Get).Distinct().ToList()
+            : AttributionRegistry.ReportDefaults;
+        // the engine's sessions are released whenever the next method runs another graph (input gradient, gradient at the
+        // CAM layer, forward only), so only one is alive at a time
+        var maps = new List<AttributionMap>();
+        for (int m = 0; m < methods.Count; m++)
         {
-            ("saliency", "input", e => new Saliency(e) { BatchSize = context.Options.BatchSize }),
-            ("SmoothGrad", "input", e => new SmoothGrad(e) { Samples = 8, Seed = context.Options.Seed, BatchSize = context.Options.BatchSize }),
-            ("integrated gradients", "input", e => new IntegratedGradients(e) { Steps = 16, BatchSize = context.Options.BatchSize }),
-            ("Grad-CAM", "cam", e => new GradCam(e, context.LastSpatialTensor()) { BatchSize = context.Options.BatchSize }),
-            ("occlusion", "forward", e => new Occlusion(e) { PatchSize = Math.Max(2, height / 4), Stride = Math.Max(1, height / 8), BatchSize = context.Options.BatchSize }),
-        };
-        var maps = new List<FloatTensor>();
-        for (int m = 0; m < methods.Length; m++)
-        {
-            context.Progress("attributions: " + methods[m].Name, m, methods.Length);
-            if (m > 0 && methods[m].Session != methods[m - 1].Session)
+            context.Progress("attributions: " + methods[m].DisplayName, m, methods.Count);
+            if (m > 0 && methods[m].Pass != methods[m - 1].Pass)
             {
                 context.ReleaseSessions();
                 engine = context.Gradients!;
             }
-            maps.Add(methods[m].Make(engine).Attribute(x, target));
-            summary.Attributions.Add(new AttributionSummary { Method = methods[m].Name, Images = rows.Count });
+            var setup = new AttributionSetup
+            {
+                Engine = engine, ImageHeight = x.Shape[2], ImageWidth = x.Shape[3], BatchSize = context.Options.BatchSize, Seed = context.Options.Seed,
+                Layer = methods[m].Needs.HasFlag(AttributionNeeds.SpatialLayer) ? context.LastSpatialTensor() : null,
+                PooledFeatures = context.EmbeddingTensor, Budget = AttributionBudget.Quick,
+            };
+            maps.Add(methods[m].Create(setup).Explain(x, target));
+            result.Attributions.Add(new AttributionSummary { Method = methods[m].DisplayName, Images = rows.Count });
         }
         var gallery = new List<GalleryRow>();
         for (int i = 0; i < rows.Count; i++)
         {
             var (row, predicted, correct) = rows[i];
             var image = context.Image(row);
-            var tiles = new List<GalleryTile> { new(Thumbnail.Png(image), $"row {row}", correct switch { true => "good", false => "bad", null => null }) };
-            for (int m = 0; m < methods.Length; m++)
-                tiles.Add(new GalleryTile(Thumbnail.Png(HeatmapOverlay.Render(image, Map(maps[m], i))), methods[m].Name));
+            var tiles = new List<GalleryTile> { new(Thumbnail.Readable(image), $"row {row}", correct switch { true => "good", false => "bad", null => null }) };
+            for (int m = 0; m < methods.Count; m++)
+                tiles.Add(new GalleryTile(Thumbnail.Readable(HeatmapOverlay.Render(image, maps[m], i)), methods[m].DisplayName));
             string label = context.Labels is { } labels && labels[row] >= 0 ? $", label {context.ClassName(labels[row])}" : "";
             gallery.Add(new GalleryRow($"row {row}: predicted {context.ClassName(predicted)}{label}", tiles));
         }
-        section.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples.",
+        result.Blocks.Add(new GalleryBlock(gallery, $"What the predicted class's score depends on, for {rows.Count(r => r.Correct == true)} correctly and {rows.Count(r => r.Correct == false)} incorrectly classified samples.",
             "correctly classified", "misclassified"));
-        Faithfulness(context, section, summary, engine, x, target, methods.Select(m => m.Name).ToList(), maps);
+        Faithfulness(context, result, engine, x, target, methods.Select(m => m.DisplayName).ToList(), maps);
     }
 
     /// <summary>
     /// Deletion and insertion (Petsiuk et al. 2018) for each method against a random pixel order: a faithful map makes the
     /// score fall fast when its top pixels are removed (low deletion area) and rise fast when they are revealed (high insertion area).
     /// </summary>
-    private static void Faithfulness(ReportContext context, ReportSection section, ReportSummary summary, Gradients.GradientEngine engine,
-        FloatTensor x, GradientTarget target, IReadOnlyList<string> names, IReadOnlyList<FloatTensor> maps)
+    private static void Faithfulness(ReportContext context, Result result, Gradients.GradientEngine engine,
+        FloatTensor x, GradientTarget target, IReadOnlyList<string> names, IReadOnlyList<AttributionMap> maps)
     {
         const int Steps = 8;
         var deletion = new CausalMetric(engine, CausalMetricKind.Deletion) { Steps = Steps, BatchSize = context.Options.BatchSize };
@@ -104,29 +124,15 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             context.Progress("faithfulness", m + 1, names.Count + 1);
             double d = Mean(deletion.Measure(x, maps[m], target)), i = Mean(insertion.Measure(x, maps[m], target));
             rows.Add([names[m], $"{d:F3}", $"{i:F3}"]);
-            var entry = summary.Attributions.FirstOrDefault(a => a.Method == names[m]);
+            var entry = result.Attributions.FirstOrDefault(a => a.Method == names[m]);
             if (entry is not null)
             {
                 entry.DeletionArea = d;
                 entry.InsertionArea = i;
             }
         }
-        section.Blocks.Add(new TableBlock(["method", "deletion area (lower is more faithful)", "insertion area (higher is more faithful)"], rows,
+        result.Blocks.Add(new TableBlock(["method", "deletion area (lower is more faithful)", "insertion area (higher is more faithful)"], rows,
             $"Faithfulness over the same samples: the predicted class's score as the most important pixels are removed (deletion, to zero) or revealed (insertion, from a blurred copy), in {Steps} steps; areas in score units, compared with a random pixel order."));
-    }
-
-    /// <summary>One item's map as [H, W] (maps with channels are reduced by the maximum absolute value).</summary>
-    private static FloatTensor Map(FloatTensor maps, int item)
-    {
-        var one = maps.Slice(item);
-        int h = one.Shape[^2], w = one.Shape[^1];
-        if (one.Length == h * w) return one.Reshape(h, w);
-        int channels = one.Length / (h * w);
-        var reduced = new FloatTensor(h, w);
-        for (int c = 0; c < channels; c++)
-            for (int i = 0; i < h * w; i++)
-                reduced.Data[i] = Math.Max(reduced.Data[i], Math.Abs(one.Data[c * h * w + i]));
-        return reduced;
     }
 
     internal static List<(int Row, int Predicted, bool? Correct)> ChooseRows(ReportContext context)
@@ -147,11 +153,11 @@ internal sealed class DecisionsSection : ReportSectionBuilder
         return all.Take(PerKind).Select(r => (r, predictions[r], (bool?)null)).ToList();
     }
 
-    private static void ConfusionMatrix(ReportContext context, ReportSection section, ReportSummary summary)
+    private static void ConfusionMatrix(ReportContext context, Result result)
     {
         if (context.Labels is null || context.Predictions is null)
         {
-            section.Notes.Add(context.Labels is null ? "Skipped the confusion matrix: the data has no label column." : "Skipped the confusion matrix: the pipeline has no classifier.");
+            result.Skip("the confusion matrix", context.Labels is null ? "the data has no label column" : "the pipeline has no classifier");
             return;
         }
         var classes = context.Labels.Concat(context.Predictions).Where(c => c >= 0).Distinct().Order().ToList();
@@ -168,15 +174,12 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             if (y == p) correct++;
         }
         double accuracy = counted == 0 ? 0 : (double)correct / counted;
-        summary.Classifier ??= new ClassifierSummary();
-        summary.Classifier.Accuracy = accuracy;
-        summary.Classifier.Source = context.ClassifierSource;
-        summary.Classifier.Classes = classes.Select(context.ClassName).ToList();
-        section.Blocks.Add(new MetricsBlock([new("accuracy on the sample (rows the pipeline was fitted on)", $"{accuracy:P1} ({correct}/{counted})"), new("classifier", context.ClassifierSource)]));
+        result.Classifier = new ClassifierSummary { Accuracy = accuracy, Source = context.ClassifierSource, Classes = classes.Select(context.ClassName).ToList() };
+        result.Blocks.Add(new MetricsBlock([new("accuracy on the sample (rows the pipeline was fitted on)", $"{accuracy:P1} ({correct}/{counted})"), new("classifier", context.ClassifierSource)]));
         var headers = new List<string> { "label \\ prediction" };
         headers.AddRange(classes.Select(context.ClassName));
         var rows = Enumerable.Range(0, k).Select(y => (IReadOnlyList<string>)new[] { context.ClassName(classes[y]) }.Concat(Enumerable.Range(0, k).Select(p => matrix[y, p].ToString())).ToList()).ToList();
-        section.Blocks.Add(new TableBlock(headers, rows, "Confusion matrix (classes that occur in the sample)"));
+        result.Blocks.Add(new TableBlock(headers, rows, "Confusion matrix (classes that occur in the sample)"));
         var perClass = Enumerable.Range(0, k).Select(c =>
         {
             int tp = matrix[c, c];
@@ -184,6 +187,6 @@ internal sealed class DecisionsSection : ReportSectionBuilder
             int actual = Enumerable.Range(0, k).Sum(p => matrix[c, p]);
             return (IReadOnlyList<string>)[context.ClassName(classes[c]), actual.ToString(), predicted == 0 ? "–" : $"{(double)tp / predicted:F3}", actual == 0 ? "–" : $"{(double)tp / actual:F3}"];
         }).ToList();
-        section.Blocks.Add(new TableBlock(["class", "support", "precision", "recall"], perClass, "Per-class precision and recall"));
+        result.Blocks.Add(new TableBlock(["class", "support", "precision", "recall"], perClass, "Per-class precision and recall"));
     }
 }

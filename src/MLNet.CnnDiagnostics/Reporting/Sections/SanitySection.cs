@@ -6,7 +6,7 @@ using MLNet.CnnDiagnostics.Gradients;
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
 
 /// <summary>Section 7: are the explanations trustworthy? Gradients against finite differences; saliency under weight randomization.</summary>
-internal sealed class SanitySection : ReportSectionBuilder
+internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
 {
     private const int Rows = 2;
 
@@ -14,20 +14,30 @@ internal sealed class SanitySection : ReportSectionBuilder
 
     public override string Title => "Sanity checks";
 
-    public override ReportSections Flag => ReportSections.Sanity;
+    internal override ReportSections Flag => ReportSections.Sanity;
 
     public override string Introduction => "Two checks that the explanations mean something. The backward graph's input gradient is compared with a directional finite difference of the class score, taken on the network with its activation pattern frozen at the image (every ReLU's on/off mask and every max pool's winners fixed: an affine function whose gradient is by definition the network's gradient there, so the difference is exact up to float32 round-off, about 1e-7); a right gradient reads far below the threshold 1e-3, a wrong backward rule reads 1e-1 or more. The model-randomization test (Adebayo et al. 2018) re-initialises the convolutions: a saliency method that reflects the model must then give different maps, so the Spearman rank correlation between the two should be low (below 0.5).";
 
     /// <summary>The Spearman ρ below which saliency counts as depending on the weights.</summary>
     internal const double RandomizationThreshold = 0.5;
 
-    public override void Build(ReportContext context, ReportSection section, ReportSummary summary)
+    /// <summary>The two checks' numbers and verdicts.</summary>
+    internal sealed class Result : SectionResult
     {
+        public SanitySummary Sanity { get; } = new();
+
+        public List<KeyValuePair<string, string>> Metrics { get; } = [];
+    }
+
+    public override Result Analyze(ReportContext context)
+    {
+        var result = new Result();
         var engine = context.Gradients;
         if (engine is null)
         {
-            section.Notes.Add("Skipped: there is no class score (no linear head on the CNN's features and no classifier layer in the model).");
-            return;
+            result.Skip("sanity checks", "there is no class score (no linear head on the CNN's features and no classifier layer in the model)",
+                "Skipped: there is no class score (no linear head on the CNN's features and no classifier layer in the model).");
+            return result;
         }
         var rows = DecisionsSection.ChooseRows(context).Take(Rows).ToList();
         var x = context.Images.Batch(rows.Select(r => r.Row).ToList());
@@ -47,9 +57,9 @@ internal sealed class SanitySection : ReportSectionBuilder
             });
         context.ReleaseSessions();
         engine = context.Gradients!;
-        summary.Sanity.GradientRelativeError = gradient.RelativeError;
-        summary.Sanity.GradientThreshold = gradient.Threshold;
-        summary.Sanity.GradientPassed = gradient.Passed;
+        result.Sanity.GradientRelativeError = gradient.RelativeError;
+        result.Sanity.GradientThreshold = gradient.Threshold;
+        result.Sanity.GradientPassed = gradient.Passed;
 
         var trained = new Saliency(engine).Attribute(x, target);
         // the trained network's sessions go before the re-initialised one's are made: one network in memory at a time
@@ -57,21 +67,29 @@ internal sealed class SanitySection : ReportSectionBuilder
         using var randomEngine = RandomizedEngine(context);
         var random = new Saliency(randomEngine).Attribute(x, target);
         double rho = RankCorrelation.Spearman(trained.Data, random.Data);
-        summary.Sanity.RandomizationSpearman = rho;
+        result.Sanity.RandomizationSpearman = rho;
 
         bool independent = rho < RandomizationThreshold;
-        summary.Sanity.RandomizationThreshold = RandomizationThreshold;
-        summary.Sanity.RandomizationPassed = independent;
-        section.Blocks.Add(new MetricsBlock(
+        result.Sanity.RandomizationThreshold = RandomizationThreshold;
+        result.Sanity.RandomizationPassed = independent;
+        result.Metrics.AddRange(
         [
             new("input gradient vs frozen-pattern finite differences (relative error, worst image)",
                 $"{gradient.RelativeError:E2}: {(gradient.Passed ? "pass" : "FAIL")} (threshold {gradient.Threshold:0e0}; {rows.Count} images)"),
             new("saliency Spearman ρ, trained vs re-initialised convolutions",
                 $"{rho:F3}: {(independent ? "pass: the maps depend on the weights" : "FAIL: the maps barely depend on the weights")} (threshold ρ < {RandomizationThreshold})"),
-        ]));
+        ]);
         if (!gradient.Passed)
-            section.Notes.Add($"The gradient check failed: the backward graph's input gradient disagrees with finite differences by {gradient.RelativeError:E2} (more than {gradient.Threshold:0e0}); the attributions in this report may be wrong.");
+            result.Note($"The gradient check failed: the backward graph's input gradient disagrees with finite differences by {gradient.RelativeError:E2} (more than {gradient.Threshold:0e0}); the attributions in this report may be wrong.");
+        return result;
     }
+
+    public override void Render(Result result, SectionWriter writer)
+    {
+        if (result.Metrics.Count > 0) writer.Add(new MetricsBlock(result.Metrics));
+    }
+
+    internal override void Summarize(Result result, ReportSummary summary) => summary.Sanity = result.Sanity;
 
     private static GradientEngine RandomizedEngine(ReportContext context)
     {

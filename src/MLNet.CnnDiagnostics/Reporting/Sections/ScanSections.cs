@@ -1,7 +1,6 @@
 using MLNet.CnnDiagnostics.Analysis;
 using MLNet.CnnDiagnostics.Analysis.Activations;
 using MLNet.CnnDiagnostics.Execution;
-using MLNet.CnnDiagnostics.Rendering;
 using MLNet.CnnDiagnostics.Scans;
 
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
@@ -12,33 +11,22 @@ internal static class ScanSections
     private const int Channels = 8, K = 6, Masks = 4, PcaDimensions = 50, MaxThumbnails = 1500, TrustworthinessSample = 2000;
 
     /// <summary>Top patches and activation masks over every scanned image.</summary>
-    public static void Investigation(ReportContext context, DatasetScan scan, ReportSection section, ReportSummary summary)
+    public static void Investigation(ReportContext context, DatasetScan scan, InvestigationSection.Result result)
     {
         string wanted = context.MiddleTensor();
         var layer = scan.State.Layers.FirstOrDefault(l => l.Tensor == wanted) ?? scan.State.Layers[0];
         if (layer.Tensor != wanted)
-            section.Notes.Add($"The scan did not cover layer {wanted}; its layer {layer.Tensor} is shown instead.");
+            result.Note($"The scan did not cover layer {wanted}; its layer {layer.Tensor} is shown instead.");
         string tensor = layer.Tensor;
         var field = context.Fields[tensor];
         var patches = layer.Patches;
         int k = Math.Min(K, patches.K);
         var strongest = Enumerable.Range(0, layer.Channels).OrderByDescending(c => patches.Top(c).Count > 0 ? patches.Top(c)[0].Value : float.MinValue).Take(Channels).ToList();
         var grid = ActivationPatches.Grid(patches, field, scan.Image, strongest);
-        int c = grid.Patches.Shape[2], pH = grid.Patches.Shape[3], pW = grid.Patches.Shape[4], size = c * pH * pW;
-        var rows = new List<GalleryRow>();
-        for (int r = 0; r < strongest.Count; r++)
-        {
-            var hits = grid.Hits[r];
-            var tiles = Enumerable.Range(0, Math.Min(k, hits.Count)).Select(slot =>
-            {
-                var patch = new FloatTensor([c, pH, pW], grid.Patches.Data.AsSpan((r * patches.K + slot) * size, size).ToArray());
-                return new GalleryTile(Thumbnail.Png(context.Display(patch)), $"#{slot + 1}: {hits[slot].Value:G3}, {Path.GetFileName(scan.Key(hits[slot].ImageId))}");
-            }).ToList();
-            rows.Add(new GalleryRow($"channel {strongest[r]}", tiles));
-        }
-        section.Blocks.Add(new GalleryBlock(rows,
-            $"Top {k} patches of the {strongest.Count} most active channels of {tensor} over all {scan.State.Rows:N0} scanned images (whole-dataset scan), with the activation and the file; each patch is the unit's receptive field ({field.Y.Size}×{field.X.Size} px, padded with black outside the image)."));
-        summary.TopPatches.Add(new TopPatchesSummary { Layer = tensor, Channels = strongest, K = k });
+        var rows = InvestigationSection.PatchRows(context, grid, strongest, patches.K, k, hit => Path.GetFileName(scan.Key(hit.ImageId)));
+        result.Patches = new GalleryBlock(rows,
+            $"Top {k} patches of the {strongest.Count} most active channels of {tensor} over all {scan.State.Rows:N0} scanned images (whole-dataset scan), with the activation and the file; each patch is the unit's receptive field ({field.Y.Size}×{field.X.Size} px, padded with black outside the image).");
+        result.TopPatches = new TopPatchesSummary { Layer = tensor, Channels = strongest, K = k };
 
         var thresholds = layer.Quantiles.TopThresholds();
         using var executor = new OnnxExecutor(context.BatchedGraph.WithOnlyOutputs([tensor]), context.Options.Execution);
@@ -48,34 +36,31 @@ internal static class ScanSections
             var best = patches.Top(channel)[0];
             var image = scan.Image(best.ImageId);
             var mask = ActivationMask.Create(executor.Run(image)[tensor], 0, channel, thresholds[channel], image.Shape[2], image.Shape[3], field);
-            maskTiles.Add(new GalleryTile(Thumbnail.Png(context.Display(mask.ApplyTo(image.Slice(0)))), $"channel {channel}, {Path.GetFileName(scan.Key(best.ImageId))}, {mask.Coverage:P0} kept"));
+            maskTiles.Add(new GalleryTile(Thumbnail.Readable(context.Display(mask.ApplyTo(image.Slice(0)))), $"channel {channel}, {Path.GetFileName(scan.Key(best.ImageId))}, {mask.Coverage:P0} kept"));
         }
-        section.Blocks.Add(new GalleryBlock([new GalleryRow("masks", maskTiles)],
-            $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over all scanned images."));
+        result.Masks = new GalleryBlock([new GalleryRow("masks", maskTiles)],
+            $"Layer activation masks of {tensor}: each unit's best image, dimmed outside where the unit exceeds its top-0.5% quantile over all scanned images.");
     }
 
     /// <summary>Every scanned embedding mapped with t-SNE, coloured by class, with thumbnails on an even subset of the points.</summary>
-    public static void Embedding(ReportContext context, DatasetScan scan, ReportSection section, ReportSummary summary)
+    public static EmbeddingSection.Result Embedding(ReportContext context, DatasetScan scan)
     {
         var table = scan.Table;
         var embeddings = table.Embeddings;
         int n = embeddings.Shape[0], dimension = embeddings.Shape[1];
-        summary.Embedding = new EmbeddingSummary { Layer = scan.State.Header.EmbeddingTensor, Dimension = dimension };
+        var result = new EmbeddingSection.Result { Embedding = new EmbeddingSummary { Layer = scan.State.Header.EmbeddingTensor, Dimension = dimension } };
         var labels = table.Ids.Select(scan.Label).ToArray();
         var predictions = table.Predictions.Select(context.ClassName).ToArray();
-        var metrics = new List<KeyValuePair<string, string>>
-        {
-            new("tensor", scan.State.Header.EmbeddingTensor), new("dimension", dimension.ToString()), new("points (every scanned image)", n.ToString("N0")),
-        };
+        var metrics = result.Metrics;
+        metrics.AddRange([new("tensor", scan.State.Header.EmbeddingTensor), new("dimension", dimension.ToString()), new("points (every scanned image)", n.ToString("N0"))]);
         if (scan.State.Skipped.Count > 0) metrics.Add(new("unreadable images left out", scan.State.Skipped.Count.ToString("N0")));
         bool labelled = labels.Any(l => l is not null);
         if (labelled)
             metrics.Add(new("accuracy over all scanned images", $"{(double)Enumerable.Range(0, n).Count(i => labels[i] == predictions[i]) / n:P2}"));
         if (n < 8)
         {
-            section.Notes.Add($"Skipped t-SNE: {n} scanned images are too few (at least 8 are needed).");
-            section.Blocks.Add(new MetricsBlock(metrics));
-            return;
+            result.Skip("t-SNE", $"{n} scanned images are too few (at least 8 are needed)");
+            return result;
         }
         int reducedDimensions = Math.Min(PcaDimensions, Math.Min(dimension, n - 1));
         var reduced = dimension > reducedDimensions ? PrincipalComponents.Fit(embeddings, reducedDimensions).Project(embeddings) : embeddings;
@@ -85,15 +70,17 @@ internal static class ScanSections
         int step = Math.Max(1, n / TrustworthinessSample);
         var sample = Enumerable.Range(0, n).Where(i => i % step == 0).ToArray();
         double trust = Trustworthiness.Compute(Rows(embeddings, sample), Rows(map, sample), Math.Min(10, sample.Length / 2 - 1));
-        summary.Tsne = new TsneSummary { Points = n, Trustworthiness = trust };
+        result.Tsne = new TsneSummary { Points = n, Trustworthiness = trust };
         metrics.Add(new($"t-SNE trustworthiness (k=10, {sample.Length:N0} points)", $"{trust:F3}"));
-        section.Blocks.Add(new MetricsBlock(metrics));
         int every = Math.Max(1, (n + MaxThumbnails - 1) / MaxThumbnails);
-        var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(map[i, 0], map[i, 1], labels[i], predictions[i],
-            i % every == 0 ? context.Display(scan.Image(table.Ids[i]).Slice(0)).EncodePng() : null, checked((int)table.Ids[i]))).ToList();
-        section.Blocks.Add(new ScatterBlock(points, labelled ? "label" : "none",
+        var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(map[i, 0], map[i, 1], labels[i], predictions[i], null, checked((int)table.Ids[i]))
+        {
+            Thumbnail = i % every == 0 ? Reporting.Thumbnail.Tooltip(context.Display(scan.Image(table.Ids[i]).Slice(0))) : null,
+        }).ToList();
+        result.Map = new ScatterBlock(points, labelled ? "label" : "none",
             $"t-SNE of all {n:N0} scanned embeddings (PCA to {reduced.Shape[1]} dimensions first, perplexity {perplexity:F0}, seed {context.Options.Seed}); " +
-            $"{(every == 1 ? "every point" : $"every {every}th point")} shows its image on hover. Points are drawn on a canvas above {3000:N0} points."));
+            $"{(every == 1 ? "every point" : $"every {every}th point")} shows its image on hover. Points are drawn on a canvas above {3000:N0} points.");
+        return result;
     }
 
     private static FloatTensor Rows(FloatTensor matrix, int[] rows)

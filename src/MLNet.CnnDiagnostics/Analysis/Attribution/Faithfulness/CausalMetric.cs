@@ -1,3 +1,4 @@
+using MLNet.CnnDiagnostics.Analysis.Attribution;
 using MLNet.CnnDiagnostics.Gradients;
 
 namespace MLNet.CnnDiagnostics.Analysis.Attribution.Faithfulness;
@@ -40,7 +41,7 @@ public sealed class CausalMetric
     /// <summary>Standard deviation in pixels of the Gaussian blur that makes insertion's default start (RISE: 5).</summary>
     public float BlurSigma { get; init; } = 5f;
 
-    /// <summary>Curves for the pixel orders of attribution maps (see <see cref="PixelOrder.ByAttribution"/> for the shapes taken).</summary>
+    /// <summary>Curves for the pixel orders of attribution maps (see <see cref="PixelOrder.ByAttribution(FloatTensor, int, int)"/> for the shapes taken).</summary>
     public CausalCurve[] Measure(FloatTensor input, FloatTensor attributions, GradientTarget target)
     {
         var (n, h, w) = ImageShape(input);
@@ -48,6 +49,16 @@ public sealed class CausalMetric
         if (attributions.Rank == 0 || attributions.Shape[0] != n)
             throw new CnnDiagnosticsException($"attribution maps [{string.Join(",", attributions.Shape)}] are not one map per image of the input [{string.Join(",", input.Shape)}]; expected {n} maps.");
         return Measure(input, PixelOrder.ByAttribution(attributions, h, w), target);
+    }
+
+    /// <summary>Curves for the pixel orders of attribution maps as they are drawn (each map's own channel reduction and upsampling).</summary>
+    public CausalCurve[] Measure(FloatTensor input, AttributionMap map, GradientTarget target)
+    {
+        var (n, h, w) = ImageShape(input);
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Count != n || map.ImageHeight != h || map.ImageWidth != w)
+            throw new CnnDiagnosticsException($"attribution maps of {map.Count} {map.ImageHeight}×{map.ImageWidth} images do not explain the input [{string.Join(",", input.Shape)}].");
+        return Measure(input, PixelOrder.ByAttribution(map), target);
     }
 
     /// <summary>Curves for random pixel orders: per image the mean curve over <paramref name="repeats"/> orders, the baseline a map must beat.</summary>

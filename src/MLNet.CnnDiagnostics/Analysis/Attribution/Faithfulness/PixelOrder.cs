@@ -16,6 +16,9 @@ public static class PixelOrder
         return scores.Select(Descending).ToArray();
     }
 
+    /// <summary>Per item, the pixels by descending value of the map as drawn (<see cref="AttributionMap.ImageMap"/>: its own reduction and upsampling).</summary>
+    public static int[][] ByAttribution(AttributionMap map) => PixelScores(map).Select(Descending).ToArray();
+
     /// <summary>A uniformly random order of <paramref name="pixels"/> pixels (Fisher–Yates).</summary>
     public static int[] Random(int pixels, Random random)
     {
@@ -35,7 +38,7 @@ public static class PixelOrder
         return order;
     }
 
-    /// <summary>Per item, one score a pixel of an image of <paramref name="height"/> × <paramref name="width"/>.</summary>
+    /// <summary>Per item, one score a pixel of an image of <paramref name="height"/> × <paramref name="width"/> (channels summed: <see cref="ChannelReduction.Sum"/>).</summary>
     public static float[][] PixelScores(FloatTensor attributions, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(attributions);
@@ -45,23 +48,19 @@ public static class PixelOrder
         bool coarse = s.Length == 3 && s[1] <= height && s[2] <= width && s[1] > 0 && s[2] > 0;
         if (!full && !coarse)
             throw new CnnDiagnosticsException($"attribution maps {shape} do not fit {height}×{width} images; expected [N, {height}, {width}], [N, C, {height}, {width}] or a coarser [N, h, w].");
-        for (int i = 0; i < attributions.Length; i++)
-            if (!float.IsFinite(attributions.Data[i]))
-                throw new CnnDiagnosticsException($"attribution maps {shape} hold {attributions.Data[i]} at flat index {i}; pixels cannot be ordered by a NaN or infinite score.");
-        int n = s[0], mapPlane = s[^2] * s[^1], channels = s.Length == 4 ? s[1] : 1, plane = height * width;
-        var result = new float[n][];
-        for (int item = 0; item < n; item++)
-        {
-            if (!full)
-            {
-                result[item] = ActivationMask.Upsample(attributions.Data.AsSpan(item * mapPlane, mapPlane), s[1], s[2], height, width);
-                continue;
-            }
-            var sum = new float[plane];
-            for (int c = 0; c < channels; c++)
-                for (int p = 0; p < plane; p++) sum[p] += attributions.Data[(item * channels + c) * plane + p];
-            result[item] = sum;
-        }
+        return PixelScores(new AttributionMap(attributions, height, width, ChannelReduction.Sum, signed: true));
+    }
+
+    /// <summary>Per item, one score per image pixel: the map reduced over channels and upsampled as it is drawn.</summary>
+    public static float[][] PixelScores(AttributionMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var values = map.Values;
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values.Data[i]))
+                throw new CnnDiagnosticsException($"attribution maps [{string.Join(",", values.Shape)}] hold {values.Data[i]} at flat index {i}; pixels cannot be ordered by a NaN or infinite score.");
+        var result = new float[map.Count][];
+        for (int item = 0; item < map.Count; item++) result[item] = map.ImageMap(item).Data;
         return result;
     }
 }

@@ -1,6 +1,6 @@
 using MLNet.CnnDiagnostics.Execution;
 
-namespace MLNet.CnnDiagnostics;
+namespace MLNet.CnnDiagnostics.Reporting;
 
 /// <summary>The report's sections, following the lesson from the model to its decisions.</summary>
 [Flags]
@@ -26,7 +26,7 @@ public enum ReportSections
     All = Model | Filters | Activations | Embedding | Investigation | Decisions | Sanity,
 }
 
-/// <summary>Options of <see cref="VisualizationExtensions.AppendVisualization{TTrans}"/>.</summary>
+/// <summary>Options of the diagnostic report (what <c>pipeline.AppendVisualization(o =&gt; ...)</c> configures): the sample, the sections, the preprocessing to undo, and sections added by the user.</summary>
 public sealed class VisualizationOptions
 {
     /// <summary>Where the HTML report is written (its JSON summary goes beside it with the .json extension); null writes no file.</summary>
@@ -61,6 +61,12 @@ public sealed class VisualizationOptions
 
     /// <summary>The layer for class activation maps (Grad-CAM, CAM, Grad-CAM++); by default the last spatial feature map on every path to the class scores.</summary>
     public string? CamLayer { get; set; }
+
+    /// <summary>
+    /// Attribution methods for the decisions section, by registry name or alias (see <c>AttributionRegistry.Names</c>:
+    /// gradcam, saliency, smoothgrad, ig, occlusion, gradcam++, cam, guided-backprop); by default the first five.
+    /// </summary>
+    public IList<string>? AttributionMethods { get; set; }
 
     /// <summary>Rows of the sample used as queries in the nearest-neighbour gallery; by default the first few.</summary>
     public IList<int>? QueryRows { get; set; }
@@ -109,4 +115,28 @@ public sealed class VisualizationOptions
     /// full-dataset top patches and masks (thresholds from its quantiles) and the embedding section maps all its embeddings.
     /// </summary>
     public Scans.DatasetScan? Scan { get; set; }
+
+    private readonly List<DiagnosticSection> _added = [];
+
+    /// <summary>Sections added with <see cref="AddSection"/>, written after the built-in ones in the order added.</summary>
+    public IReadOnlyList<DiagnosticSection> AddedSections => _added;
+
+    /// <summary>
+    /// Adds a section of your own to the report (after the built-in ones): its result goes into the JSON summary under
+    /// <c>sections</c> → its id, its blocks into the page. See <see cref="DiagnosticSection{TResult}"/>.
+    /// </summary>
+    /// <param name="section">The section; its id must be new, non-empty and without spaces.</param>
+    /// <returns>These options, to chain calls.</returns>
+    public VisualizationOptions AddSection(DiagnosticSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        string id = section.Id;
+        if (string.IsNullOrWhiteSpace(id) || id.Any(char.IsWhiteSpace))
+            throw new ArgumentException($"section id '{id}' ({section.GetType().Name}) is not valid: it must be non-empty and without spaces, e.g. 'brightness'.", nameof(section));
+        var taken = DiagnosticReportBuilder.BuiltIn.Concat(_added).Select(s => s.Id).ToList();
+        if (taken.Contains(id, StringComparer.Ordinal))
+            throw new ArgumentException($"section id '{id}' ({section.GetType().Name}) is already taken; ids in use: {string.Join(", ", taken)}.", nameof(section));
+        _added.Add(section);
+        return this;
+    }
 }
