@@ -28,7 +28,7 @@ internal static class DigitFiles
                     for (int x = 0; x < 28; x++)
                     {
                         byte v = (byte)Math.Clamp(MathF.Round(images[i, y * 28 + x] * 255f), 0, 255);
-                        image.SetPixel(x, y, new SkiaSharp.SKColor(v, v, v));
+                        image.SetPixel(x, y, new RgbColor(v, v, v));
                     }
                 File.WriteAllBytes(path, image.EncodePng());
             }

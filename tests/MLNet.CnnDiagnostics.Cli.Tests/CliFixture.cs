@@ -94,7 +94,7 @@ internal static class CliFixture
             for (int x = 0; x < 28; x++)
             {
                 byte v = digit[y * 28 + x];
-                image.SetPixel(x + 2, y + 2, new SkiaSharp.SKColor(v, v, v));
+                image.SetPixel(x + 2, y + 2, new RgbColor(v, v, v));
             }
         return image;
     }

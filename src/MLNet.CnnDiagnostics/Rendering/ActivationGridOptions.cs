@@ -1,4 +1,3 @@
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Rendering;
 
@@ -42,5 +41,5 @@ public sealed record ActivationGridOptions
     public float TextSize { get; init; } = 10f;
 
     /// <summary>Background colour.</summary>
-    public SKColor Background { get; init; } = SKColors.White;
+    public RgbColor Background { get; init; } = RgbColors.White;
 }

@@ -1,4 +1,3 @@
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Rendering;
 
@@ -8,9 +7,9 @@ namespace MLNet.CnnDiagnostics.Rendering;
 /// </summary>
 public sealed class Colormap
 {
-    private readonly SKColor[] _table;
+    private readonly RgbColor[] _table;
 
-    private Colormap(string name, bool isDiverging, SKColor[] table)
+    private Colormap(string name, bool isDiverging, RgbColor[] table)
     {
         Name = name;
         IsDiverging = isDiverging;
@@ -27,29 +26,29 @@ public sealed class Colormap
     public int Count => _table.Length;
 
     /// <summary>Entry <paramref name="index"/> of the table.</summary>
-    public SKColor this[int index] => _table[index];
+    public RgbColor this[int index] => _table[index];
 
     /// <summary>Viridis, perceptually uniform and readable in grey scale: the default map for activations.</summary>
     public static Colormap Viridis { get; } = new("viridis", false, BuildViridis());
 
     /// <summary>Black (0) to white (1).</summary>
-    public static Colormap Grayscale { get; } = new("grayscale", false, Enumerable.Range(0, 256).Select(i => new SKColor((byte)i, (byte)i, (byte)i)).ToArray());
+    public static Colormap Grayscale { get; } = new("grayscale", false, Enumerable.Range(0, 256).Select(i => new RgbColor((byte)i, (byte)i, (byte)i)).ToArray());
 
     /// <summary>
     /// Diverging blue–white–red for signed values: dark blue #2166AC at 0, white at 0.5, dark red #B2182B at 1
     /// (the end colours of ColorBrewer's RdBu), linear in RGB between them.
     /// </summary>
-    public static Colormap BlueWhiteRed { get; } = new("blue-white-red", true, BuildDiverging(new SKColor(0x21, 0x66, 0xAC), SKColors.White, new SKColor(0xB2, 0x18, 0x2B)));
+    public static Colormap BlueWhiteRed { get; } = new("blue-white-red", true, BuildDiverging(new RgbColor(0x21, 0x66, 0xAC), RgbColors.White, new RgbColor(0xB2, 0x18, 0x2B)));
 
     /// <summary>The colour of the normalised value <paramref name="t"/> (clamped to [0, 1]; NaN is rejected).</summary>
-    public SKColor Map(double t)
+    public RgbColor Map(double t)
     {
         if (double.IsNaN(t)) throw new ArgumentException("cannot colour NaN: the normalised value must be a number in [0, 1].", nameof(t));
         return _table[Level(t)];
     }
 
     /// <summary>The colour of <paramref name="value"/> placed in <paramref name="range"/>.</summary>
-    public SKColor Map(double value, ValueRange range)
+    public RgbColor Map(double value, ValueRange range)
     {
         if (double.IsNaN(value)) throw new ArgumentException("cannot colour NaN: the value must be a number.", nameof(value));
         return _table[range.ToLevel(value)];
@@ -65,23 +64,23 @@ public sealed class Colormap
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    private static SKColor[] BuildViridis()
+    private static RgbColor[] BuildViridis()
     {
         var rgb = ViridisTable.Rgb;
-        var table = new SKColor[256];
+        var table = new RgbColor[256];
         for (int i = 0; i < 256; i++)
-            table[i] = new SKColor(ToByte(rgb[3 * i]), ToByte(rgb[3 * i + 1]), ToByte(rgb[3 * i + 2]));
+            table[i] = new RgbColor(ToByte(rgb[3 * i]), ToByte(rgb[3 * i + 1]), ToByte(rgb[3 * i + 2]));
         return table;
     }
 
-    private static SKColor[] BuildDiverging(SKColor low, SKColor mid, SKColor high)
+    private static RgbColor[] BuildDiverging(RgbColor low, RgbColor mid, RgbColor high)
     {
-        var table = new SKColor[256];
+        var table = new RgbColor[256];
         for (int i = 0; i < 256; i++)
         {
             double t = i / 255.0;
             var (a, b, u) = t <= 0.5 ? (low, mid, t * 2) : (mid, high, t * 2 - 1);
-            table[i] = new SKColor(Lerp(a.Red, b.Red, u), Lerp(a.Green, b.Green, u), Lerp(a.Blue, b.Blue, u));
+            table[i] = new RgbColor(Lerp(a.Red, b.Red, u), Lerp(a.Green, b.Green, u), Lerp(a.Blue, b.Blue, u));
         }
         return table;
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MLNet.CnnDiagnostics.Analysis;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Rendering;
 
@@ -42,7 +41,7 @@ public static class FilterBankRenderer
                 if (stats[t / plan.Inputs].IsDead)
                 {
                     var (x, y) = grid.TileOrigin(t);
-                    image.DrawRectangle(x - 1, y - 1, tileW + 2, tileH + 2, SKColors.Red);
+                    image.DrawRectangle(x - 1, y - 1, tileW + 2, tileH + 2, RgbColors.Red);
                 }
         return new RenderedGrid(image, grid, legend);
     }
@@ -125,7 +124,7 @@ public static class FilterBankRenderer
                 if (Mode == FilterTileMode.Rgb)
                 {
                     int r = Options.InputChannelsAreBgr ? 2 : 0, b = 2 - r;
-                    tile.SetPixel(x, y, new SKColor((byte)range.ToLevel(values[r * plane + p]), (byte)range.ToLevel(values[plane + p]), (byte)range.ToLevel(values[b * plane + p])));
+                    tile.SetPixel(x, y, new RgbColor((byte)range.ToLevel(values[r * plane + p]), (byte)range.ToLevel(values[plane + p]), (byte)range.ToLevel(values[b * plane + p])));
                 }
                 else
                 {

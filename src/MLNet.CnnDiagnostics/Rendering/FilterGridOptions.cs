@@ -1,4 +1,3 @@
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Rendering;
 
@@ -45,5 +44,5 @@ public sealed record FilterGridOptions
     public float TextSize { get; init; } = 10f;
 
     /// <summary>Background colour.</summary>
-    public SKColor Background { get; init; } = SKColors.White;
+    public RgbColor Background { get; init; } = RgbColors.White;
 }

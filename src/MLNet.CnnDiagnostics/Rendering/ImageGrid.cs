@@ -1,4 +1,3 @@
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Rendering;
 
@@ -93,13 +92,13 @@ public sealed class ImageGrid
     /// header lines on a <paramref name="background"/> (white by default) image of <see cref="Width"/>×<see cref="Height"/>.
     /// </summary>
     public RgbImage Compose(IReadOnlyList<RgbImage> tiles, IReadOnlyList<string>? labels = null, IReadOnlyList<string>? header = null,
-        SKColor? background = null, SKColor? textColor = null)
+        RgbColor? background = null, RgbColor? textColor = null)
     {
         ArgumentNullException.ThrowIfNull(tiles);
         if (tiles.Count != Count) throw new ArgumentException($"got {tiles.Count} tiles for a grid laid out for {Count}.", nameof(tiles));
         if (labels is not null && labels.Count != Count) throw new ArgumentException($"got {labels.Count} labels for {Count} tiles.", nameof(labels));
-        var ink = textColor ?? SKColors.Black;
-        var image = new RgbImage(Width, Height, background ?? SKColors.White);
+        var ink = textColor ?? RgbColors.Black;
+        var image = new RgbImage(Width, Height, background ?? RgbColors.White);
         for (int i = 0; i < Count; i++)
         {
             var tile = tiles[i];

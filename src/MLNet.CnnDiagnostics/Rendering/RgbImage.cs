@@ -19,7 +19,7 @@ public sealed class RgbImage
     }
 
     /// <summary>Creates an image filled with <paramref name="background"/>.</summary>
-    public RgbImage(int width, int height, SKColor background) : this(width, height) => Fill(background);
+    public RgbImage(int width, int height, RgbColor background) : this(width, height) => Fill(background);
 
     /// <summary>Creates an image over existing RGB bytes (not copied).</summary>
     public RgbImage(int width, int height, byte[] pixels)
@@ -42,14 +42,14 @@ public sealed class RgbImage
     public byte[] Pixels { get; }
 
     /// <summary>The colour at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
-    public SKColor GetPixel(int x, int y)
+    public RgbColor GetPixel(int x, int y)
     {
         int o = Index(x, y);
-        return new SKColor(Pixels[o], Pixels[o + 1], Pixels[o + 2]);
+        return new RgbColor(Pixels[o], Pixels[o + 1], Pixels[o + 2]);
     }
 
     /// <summary>Sets the colour at column <paramref name="x"/>, row <paramref name="y"/> (alpha is ignored).</summary>
-    public void SetPixel(int x, int y, SKColor color)
+    public void SetPixel(int x, int y, RgbColor color)
     {
         int o = Index(x, y);
         Pixels[o] = color.Red;
@@ -58,10 +58,10 @@ public sealed class RgbImage
     }
 
     /// <summary>Paints the whole image with one colour.</summary>
-    public void Fill(SKColor color) => FillRectangle(0, 0, Width, Height, color);
+    public void Fill(RgbColor color) => FillRectangle(0, 0, Width, Height, color);
 
     /// <summary>Paints a rectangle, clipped to the image.</summary>
-    public void FillRectangle(int x, int y, int width, int height, SKColor color)
+    public void FillRectangle(int x, int y, int width, int height, RgbColor color)
     {
         int x0 = Math.Max(0, x), y0 = Math.Max(0, y), x1 = Math.Min(Width, x + width), y1 = Math.Min(Height, y + height);
         for (int yy = y0; yy < y1; yy++)
@@ -70,7 +70,7 @@ public sealed class RgbImage
     }
 
     /// <summary>Draws a one-pixel rectangle outline, clipped to the image.</summary>
-    public void DrawRectangle(int x, int y, int width, int height, SKColor color)
+    public void DrawRectangle(int x, int y, int width, int height, RgbColor color)
     {
         FillRectangle(x, y, width, 1, color);
         FillRectangle(x, y + height - 1, width, 1, color);
@@ -106,7 +106,7 @@ public sealed class RgbImage
     }
 
     /// <summary>(1 − alpha)·below + alpha·above per channel, rounded to the nearest level.</summary>
-    public static SKColor Blend(SKColor below, SKColor above, double alpha) => new(
+    public static RgbColor Blend(RgbColor below, RgbColor above, double alpha) => new(
         (byte)Math.Round(below.Red + (above.Red - below.Red) * alpha, MidpointRounding.AwayFromZero),
         (byte)Math.Round(below.Green + (above.Green - below.Green) * alpha, MidpointRounding.AwayFromZero),
         (byte)Math.Round(below.Blue + (above.Blue - below.Blue) * alpha, MidpointRounding.AwayFromZero));
@@ -142,7 +142,7 @@ public sealed class RgbImage
     }
 
     /// <summary>A new SkiaSharp bitmap (RGBA, opaque) with the same pixels; the caller disposes it.</summary>
-    public SKBitmap ToBitmap()
+    internal SKBitmap ToBitmap()
     {
         var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var row = new byte[bitmap.RowBytes];
@@ -164,13 +164,13 @@ public sealed class RgbImage
     }
 
     /// <summary>Copies a SkiaSharp bitmap of any colour type; transparency is dropped (colours are taken unpremultiplied).</summary>
-    public static RgbImage FromBitmap(SKBitmap bitmap)
+    internal static RgbImage FromBitmap(SKBitmap bitmap)
     {
         ArgumentNullException.ThrowIfNull(bitmap);
         var image = new RgbImage(bitmap.Width, bitmap.Height);
         for (int y = 0; y < bitmap.Height; y++)
             for (int x = 0; x < bitmap.Width; x++)
-                image.SetPixel(x, y, bitmap.GetPixel(x, y));
+                image.SetPixel(x, y, RgbColor.FromSkia(bitmap.GetPixel(x, y)));
         return image;
     }
 

@@ -14,7 +14,7 @@ public static class TextRenderer
     private static readonly Lazy<SKTypeface> LazyTypeface = new(LoadTypeface);
 
     /// <summary>The embedded DejaVu Sans typeface.</summary>
-    public static SKTypeface Typeface => LazyTypeface.Value;
+    internal static SKTypeface Typeface => LazyTypeface.Value;
 
     /// <summary>Width and height in pixels of <paramref name="text"/> at <paramref name="size"/> pixels (height = ascent + descent).</summary>
     public static (int Width, int Height) Measure(string text, float size)
@@ -49,7 +49,7 @@ public static class TextRenderer
     /// Draws <paramref name="text"/> with its top-left corner at (<paramref name="x"/>, <paramref name="y"/>), anti-aliased and
     /// alpha-blended onto <paramref name="image"/>; parts outside the image are clipped.
     /// </summary>
-    public static void Draw(RgbImage image, string text, int x, int y, float size, SKColor color)
+    public static void Draw(RgbImage image, string text, int x, int y, float size, RgbColor color)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(text);

@@ -104,6 +104,55 @@ public sealed class QuantileSketchTests
     }
 
     [TestMethod]
+    [DataRow(0.005)]
+    [DataRow(0.01)]
+    [DataRow(0.05)]
+    public void Keys_PutEachValueInTheBucket_GammaPowerKMinusOne_To_GammaPowerK(double alpha)
+    {
+        // the definition, by Math.Pow, for log-uniform magnitudes and for the floats next to every boundary
+        double gamma = (1 + alpha) / (1 - alpha);
+        var keys = LogKeyMap.For(gamma);
+        var rng = new Random(11);
+        var magnitudes = Enumerable.Range(0, 100_000).Select(_ => (float)Math.Exp(rng.NextDouble() * (Math.Log(float.MaxValue) - Math.Log(1e-30)) + Math.Log(1e-30))).ToList();
+        for (int k = (int)Math.Ceiling(Math.Log(1e-29) / Math.Log(gamma)); k < Math.Log(1e38) / Math.Log(gamma); k += 7)
+        {
+            float near = (float)Math.Pow(gamma, k);
+            magnitudes.AddRange([near, MathF.BitIncrement(near), MathF.BitDecrement(near)]);
+        }
+        magnitudes.AddRange([1f, float.MaxValue, 1.0000001e-30f]);
+        foreach (float x in magnitudes.Where(m => m > QuantileSketch.MinMagnitude))
+        {
+            int k = keys.Key(x);
+            Assert.IsTrue(Math.Pow(gamma, k - 1) < x && x <= Math.Pow(gamma, k), $"{x:R} got key {k}: bucket ({Math.Pow(gamma, k - 1):R}, {Math.Pow(gamma, k):R}]");
+        }
+    }
+
+    [TestMethod]
+    public void AddRange_LeavesTheSameState_AsAddingEachValue()
+    {
+        var rng = new Random(5);
+        var values = Sample("normal (negatives)", 20_000, seed: 8).Concat(Sample("relu (40% zeros)", 20_000, seed: 9))
+            .Concat([-0f, 0f, 1e-31f, -1e-31f, float.MaxValue, -float.MaxValue, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon])
+            .OrderBy(_ => rng.Next()).ToArray();
+        foreach (var alpha in new[] { 0.005, 0.001 }) // 0.001 is finer than the logarithm-free cells: the logarithm path
+        {
+            var one = new QuantileSketch(alpha, maxBuckets: 512);
+            var range = new QuantileSketch(alpha, maxBuckets: 512);
+            foreach (var v in values) one.Add(v);
+            for (int start = 0; start < values.Length; start += 997)
+                range.AddRangeUnchecked(values.AsSpan(start, Math.Min(997, values.Length - start)));
+            CollectionAssert.AreEqual(one.Buckets().ToList(), range.Buckets().ToList(), $"α = {alpha}");
+            Assert.AreEqual(one.Count, range.Count);
+            Assert.AreEqual(one.ZeroCount, range.ZeroCount);
+            Assert.AreEqual(one.Min, range.Min);
+            Assert.AreEqual(one.Max, range.Max);
+        }
+        var zeros = new QuantileSketch();
+        zeros.AddRangeUnchecked([-0f, -0f]);
+        Assert.IsTrue(float.IsPositive(zeros.Min) && float.IsPositive(zeros.Max), "−0 counts as +0");
+    }
+
+    [TestMethod]
     public void BadInput_HasClearMessages()
     {
         var e1 = Assert.ThrowsExactly<CnnDiagnosticsException>(() => new QuantileSketch().Quantile(0.5));

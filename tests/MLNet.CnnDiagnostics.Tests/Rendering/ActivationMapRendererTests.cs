@@ -1,12 +1,11 @@
 using MLNet.CnnDiagnostics.Rendering;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Rendering;
 
 [TestClass]
 public sealed class ActivationMapRendererTests
 {
-    private static readonly SKColor Background = new(10, 200, 30);
+    private static readonly RgbColor Background = new(10, 200, 30);
 
     private static FloatTensor Activations(int c, int h, int w)
     {
@@ -85,7 +84,7 @@ public sealed class ActivationMapRendererTests
     [TestMethod]
     public void Overlay_UpsamplesTheChosenChannelOrTheMean()
     {
-        var picture = new RgbImage(8, 8, new SKColor(40, 80, 120));
+        var picture = new RgbImage(8, 8, new RgbColor(40, 80, 120));
         var a = Activations(3, 2, 2);
         var options = new OverlayOptions { Alpha = 0.5 };
         var one = ActivationMapRenderer.RenderOverlay(picture, a, 1, options);
@@ -96,7 +95,7 @@ public sealed class ActivationMapRendererTests
         CollectionAssert.AreEqual(HeatmapOverlay.Render(picture, mean, alpha: 0.5).Pixels, ActivationMapRenderer.RenderOverlay(picture, a, null, options).Pixels);
         var withBar = ActivationMapRenderer.RenderOverlay(picture, a, 0, options with { ShowColorBar = true });
         Assert.IsGreaterThan(picture.Width, withBar.Width);
-        ActivationMapRenderer.RenderOverlay(new RgbImage(96, 96, new SKColor(40, 80, 120)), a, 0, options with { ShowColorBar = true })
+        ActivationMapRenderer.RenderOverlay(new RgbImage(96, 96, new RgbColor(40, 80, 120)), a, 0, options with { ShowColorBar = true })
             .SavePng(Path.Combine(AppContext.BaseDirectory, "artifacts", "activation-overlay-synthetic.png"));
     }
 

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Rendering;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Rendering;
 
@@ -11,9 +10,9 @@ public sealed class ColormapTests
     [TestMethod]
     public void Viridis_EndpointsAndMidpoint_AreThePublishedValues()
     {
-        Assert.AreEqual(SKColor.Parse("#440154"), Colormap.Viridis[0]);
-        Assert.AreEqual(SKColor.Parse("#21918c"), Colormap.Viridis[128]);
-        Assert.AreEqual(SKColor.Parse("#fde725"), Colormap.Viridis[255]);
+        Assert.AreEqual(RgbColor.Parse("#440154"), Colormap.Viridis[0]);
+        Assert.AreEqual(RgbColor.Parse("#21918c"), Colormap.Viridis[128]);
+        Assert.AreEqual(RgbColor.Parse("#fde725"), Colormap.Viridis[255]);
         Assert.AreEqual(256, Colormap.Viridis.Count);
     }
 
@@ -31,9 +30,9 @@ public sealed class ColormapTests
     [TestMethod]
     public void Grayscale_IsBlackToWhite()
     {
-        Assert.AreEqual(new SKColor(0, 0, 0), Colormap.Grayscale.Map(0));
-        Assert.AreEqual(new SKColor(128, 128, 128), Colormap.Grayscale.Map(0.5));
-        Assert.AreEqual(new SKColor(255, 255, 255), Colormap.Grayscale.Map(1));
+        Assert.AreEqual(new RgbColor(0, 0, 0), Colormap.Grayscale.Map(0));
+        Assert.AreEqual(new RgbColor(128, 128, 128), Colormap.Grayscale.Map(0.5));
+        Assert.AreEqual(new RgbColor(255, 255, 255), Colormap.Grayscale.Map(1));
     }
 
     [TestMethod]
@@ -41,8 +40,8 @@ public sealed class ColormapTests
     {
         var range = new ValueRange(-2, 2);
         Assert.IsTrue(Colormap.BlueWhiteRed.IsDiverging);
-        Assert.AreEqual(SKColor.Parse("#2166ac"), Colormap.BlueWhiteRed.Map(-2, range));
-        Assert.AreEqual(SKColor.Parse("#b2182b"), Colormap.BlueWhiteRed.Map(2, range));
+        Assert.AreEqual(RgbColor.Parse("#2166ac"), Colormap.BlueWhiteRed.Map(-2, range));
+        Assert.AreEqual(RgbColor.Parse("#b2182b"), Colormap.BlueWhiteRed.Map(2, range));
         var zero = Colormap.BlueWhiteRed.Map(0, range);
         // entry 128 is t = 128/255, just past white towards red: (255, 255 - 0.0039·2·231, ...) ≈ (254, 253, 253)
         Assert.IsTrue(zero.Red >= 253 && zero.Green >= 252 && zero.Blue >= 252, $"zero should be near white, was {zero}");

@@ -1,13 +1,12 @@
 using MLNet.CnnDiagnostics.Analysis;
 using MLNet.CnnDiagnostics.Rendering;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Rendering;
 
 [TestClass]
 public sealed class FilterBankRendererTests
 {
-    private static readonly SKColor Background = new(10, 200, 30);
+    private static readonly RgbColor Background = new(10, 200, 30);
 
     // A k×k kernel with +1 in the left column and −1 elsewhere, in every input channel.
     private static float[] LeftColumnPlus(int inputs, int k, float scale = 1f)
@@ -22,7 +21,7 @@ public sealed class FilterBankRendererTests
         Mode = mode, Scale = scale, Padding = padding, ShowLabels = false, ShowLegend = false, Background = Background,
     };
 
-    private static void AssertTile(RgbImage image, int x0, int y0, int k, int scale, Func<int, int, SKColor> expectedAt)
+    private static void AssertTile(RgbImage image, int x0, int y0, int k, int scale, Func<int, int, RgbColor> expectedAt)
     {
         for (int y = 0; y < k * scale; y++)
             for (int x = 0; x < k * scale; x++)
@@ -37,7 +36,7 @@ public sealed class FilterBankRendererTests
         Assert.AreEqual(3 * 4 + 2 * 2, r.Image.Width);
         Assert.AreEqual(3 * 4 + 2 * 2, r.Image.Height);
         // symmetric range [-1, 1]: +1 → level 255, −1 → level 0 in all three channels
-        AssertTile(r.Image, 2, 2, 3, 4, (kx, _) => kx == 0 ? new SKColor(255, 255, 255) : new SKColor(0, 0, 0));
+        AssertTile(r.Image, 2, 2, 3, 4, (kx, _) => kx == 0 ? new RgbColor(255, 255, 255) : new RgbColor(0, 0, 0));
         Assert.AreEqual(Background, r.Image.GetPixel(0, 0));
         Assert.AreEqual(Background, r.Image.GetPixel(15, 15));
         Assert.AreEqual(Background, r.Image.GetPixel(14, 7), "padding right of the tile");
@@ -59,7 +58,7 @@ public sealed class FilterBankRendererTests
         for (int t = 0; t < 4; t++)
         {
             var (x, y) = r.Grid.TileOrigin(t);
-            AssertTile(r.Image, x, y, 3, 2, (kx, _) => kx == 0 ? SKColor.Parse("#b2182b") : SKColor.Parse("#2166ac"));
+            AssertTile(r.Image, x, y, 3, 2, (kx, _) => kx == 0 ? RgbColor.Parse("#b2182b") : RgbColor.Parse("#2166ac"));
         }
     }
 
@@ -70,13 +69,13 @@ public sealed class FilterBankRendererTests
         var w = LeftColumnPlus(1, 2).Concat(LeftColumnPlus(1, 2, 0.5f)).ToArray();
         var bank = new FilterBank("conv2", new FloatTensor([2, 1, 2, 2], w));
         var perLayer = FilterBankRenderer.Render(bank, Bare(FilterTileMode.AveragedOverInputs, 1, padding: 0) with { Normalization = FilterNormalization.PerLayer });
-        Assert.AreEqual(new SKColor(255, 255, 255), perLayer.Image.GetPixel(0, 0));
-        Assert.AreEqual(new SKColor(0, 0, 0), perLayer.Image.GetPixel(1, 0));
-        Assert.AreEqual(new SKColor(192, 192, 192), perLayer.Image.GetPixel(2, 0));
-        Assert.AreEqual(new SKColor(64, 64, 64), perLayer.Image.GetPixel(3, 0));
+        Assert.AreEqual(new RgbColor(255, 255, 255), perLayer.Image.GetPixel(0, 0));
+        Assert.AreEqual(new RgbColor(0, 0, 0), perLayer.Image.GetPixel(1, 0));
+        Assert.AreEqual(new RgbColor(192, 192, 192), perLayer.Image.GetPixel(2, 0));
+        Assert.AreEqual(new RgbColor(64, 64, 64), perLayer.Image.GetPixel(3, 0));
         var perFilter = FilterBankRenderer.Render(bank, Bare(FilterTileMode.AveragedOverInputs, 1, padding: 0));
-        Assert.AreEqual(new SKColor(255, 255, 255), perFilter.Image.GetPixel(2, 0));
-        Assert.AreEqual(new SKColor(0, 0, 0), perFilter.Image.GetPixel(3, 0));
+        Assert.AreEqual(new RgbColor(255, 255, 255), perFilter.Image.GetPixel(2, 0));
+        Assert.AreEqual(new RgbColor(0, 0, 0), perFilter.Image.GetPixel(3, 0));
     }
 
     [TestMethod]
@@ -85,10 +84,10 @@ public sealed class FilterBankRendererTests
         // input 0 = [[2, 0], [0, 0]], input 1 = [[0, 0], [0, −2]] → mean [[1, 0], [0, −1]] → levels 255, 128, 128, 0
         var bank = new FilterBank("conv3", new FloatTensor([1, 2, 2, 2], [2, 0, 0, 0, 0, 0, 0, -2]));
         var r = FilterBankRenderer.Render(bank, Bare(FilterTileMode.AveragedOverInputs, 1, padding: 0));
-        Assert.AreEqual(new SKColor(255, 255, 255), r.Image.GetPixel(0, 0));
-        Assert.AreEqual(new SKColor(128, 128, 128), r.Image.GetPixel(1, 0));
-        Assert.AreEqual(new SKColor(128, 128, 128), r.Image.GetPixel(0, 1));
-        Assert.AreEqual(new SKColor(0, 0, 0), r.Image.GetPixel(1, 1));
+        Assert.AreEqual(new RgbColor(255, 255, 255), r.Image.GetPixel(0, 0));
+        Assert.AreEqual(new RgbColor(128, 128, 128), r.Image.GetPixel(1, 0));
+        Assert.AreEqual(new RgbColor(128, 128, 128), r.Image.GetPixel(0, 1));
+        Assert.AreEqual(new RgbColor(0, 0, 0), r.Image.GetPixel(1, 1));
     }
 
     [TestMethod]
@@ -96,9 +95,9 @@ public sealed class FilterBankRendererTests
     {
         var bank = new FilterBank("conv1", new FloatTensor([1, 3, 1, 1], [1f, 0f, -1f]));
         var rgb = FilterBankRenderer.Render(bank, Bare(FilterTileMode.Rgb, 1, padding: 0));
-        Assert.AreEqual(new SKColor(255, 128, 0), rgb.Image.GetPixel(0, 0));
+        Assert.AreEqual(new RgbColor(255, 128, 0), rgb.Image.GetPixel(0, 0));
         var bgr = FilterBankRenderer.Render(bank, Bare(FilterTileMode.Rgb, 1, padding: 0) with { InputChannelsAreBgr = true });
-        Assert.AreEqual(new SKColor(0, 128, 255), bgr.Image.GetPixel(0, 0));
+        Assert.AreEqual(new RgbColor(0, 128, 255), bgr.Image.GetPixel(0, 0));
     }
 
     [TestMethod]
@@ -134,7 +133,7 @@ public sealed class FilterBankRendererTests
         CollectionAssert.AreEqual(new[] { 2, 3 }, bank.DeadFilters.ToArray(), "norm ≤ 1% of the largest (filter 1's 0.5·√18)");
         var r = FilterBankRenderer.Render(bank, Bare(FilterTileMode.AveragedOverInputs, 4, padding: 2));
         var (x, y) = r.Grid.TileOrigin(2);
-        Assert.AreEqual(SKColors.Red, r.Image.GetPixel(x - 1, y - 1), "dead filters get a red frame");
+        Assert.AreEqual(RgbColors.Red, r.Image.GetPixel(x - 1, y - 1), "dead filters get a red frame");
         var (x0, y0) = r.Grid.TileOrigin(0);
         Assert.AreEqual(Background, r.Image.GetPixel(x0 - 1, y0 - 1));
         StringAssert.Contains(FilterBankRenderer.Legend(bank)[0], "2 dead");

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Rendering;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Rendering;
 
@@ -24,14 +23,14 @@ public sealed class ImageGridTests
     public void Compose_PlacesTilesExactly_AndRejectsWrongSizes()
     {
         var g = new ImageGrid(3, 2, 2, padding: 1, columns: 3);
-        var tiles = new[] { SKColors.Red, SKColors.Lime, SKColors.Blue }.Select(c => new RgbImage(2, 2, c)).ToList();
-        var image = g.Compose(tiles, background: SKColors.Black);
+        var tiles = new[] { RgbColors.Red, RgbColors.Lime, RgbColors.Blue }.Select(c => new RgbImage(2, 2, c)).ToList();
+        var image = g.Compose(tiles, background: RgbColors.Black);
         Assert.AreEqual((10, 4), (image.Width, image.Height));
-        Assert.AreEqual(SKColors.Black, image.GetPixel(0, 1));
-        Assert.AreEqual(SKColors.Red, image.GetPixel(2, 2));
-        Assert.AreEqual(SKColors.Black, image.GetPixel(3, 1));
-        Assert.AreEqual(SKColors.Lime, image.GetPixel(4, 1));
-        Assert.AreEqual(SKColors.Blue, image.GetPixel(8, 2));
+        Assert.AreEqual(RgbColors.Black, image.GetPixel(0, 1));
+        Assert.AreEqual(RgbColors.Red, image.GetPixel(2, 2));
+        Assert.AreEqual(RgbColors.Black, image.GetPixel(3, 1));
+        Assert.AreEqual(RgbColors.Lime, image.GetPixel(4, 1));
+        Assert.AreEqual(RgbColors.Blue, image.GetPixel(8, 2));
         tiles[1] = new RgbImage(3, 2);
         Assert.ThrowsExactly<ArgumentException>(() => g.Compose(tiles));
         Assert.ThrowsExactly<CnnDiagnosticsException>(() => new ImageGrid(0, 2, 2));
@@ -42,11 +41,11 @@ public sealed class ImageGridTests
     {
         var bar = ColorBar.Render(Colormap.Grayscale, new ValueRange(-2, 2), 100);
         int top = TextRenderer.Measure("0", 10).Height / 2, bottom = 100 - 1 - top;
-        Assert.AreEqual(SKColors.White, bar.GetPixel(3, top));
-        Assert.AreEqual(SKColors.Black, bar.GetPixel(3, bottom));
+        Assert.AreEqual(RgbColors.White, bar.GetPixel(3, top));
+        Assert.AreEqual(RgbColors.Black, bar.GetPixel(3, bottom));
         var mid = bar.GetPixel(3, (top + bottom) / 2);
         Assert.IsTrue(Math.Abs(mid.Red - 128) <= 2, $"middle row should be mid grey, was {mid}");
         Assert.IsTrue(Enumerable.Range(0, 100).Any(y => Enumerable.Range(ColorBar.StripWidth + 1, bar.Width - ColorBar.StripWidth - 1)
-            .Any(x => bar.GetPixel(x, y) != SKColors.White)), "value labels are drawn right of the strip");
+            .Any(x => bar.GetPixel(x, y) != RgbColors.White)), "value labels are drawn right of the strip");
     }
 }

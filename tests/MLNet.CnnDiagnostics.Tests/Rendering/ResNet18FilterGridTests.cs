@@ -1,7 +1,6 @@
 using MLNet.CnnDiagnostics.Analysis;
 using MLNet.CnnDiagnostics.Rendering;
 using MLNet.CnnDiagnostics.Tests.Onnx;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Rendering;
 
@@ -34,7 +33,7 @@ public sealed class ResNet18FilterGridTests
         for (int f = 0; f < 64; f++)
         {
             var (x0, y0) = r.Grid.TileOrigin(f);
-            var colours = new HashSet<SKColor>();
+            var colours = new HashSet<RgbColor>();
             var w = bank.Filter(f).ToArray();
             double a = 0;
             foreach (float v in w) a = Math.Max(a, Math.Abs(v));
@@ -43,13 +42,13 @@ public sealed class ResNet18FilterGridTests
                 {
                     // independent level: floor(256·(w + a)/(2a)), capped at 255; red = input 2, green = 1, blue = 0
                     byte Level(int input) => (byte)Math.Min(255, (int)Math.Floor(256 * (w[input * 49 + ky * 7 + kx] + a) / (2 * a)));
-                    var expected = new SKColor(Level(2), Level(1), Level(0));
+                    var expected = new RgbColor(Level(2), Level(1), Level(0));
                     var pixel = decoded.GetPixel(x0 + kx * 8 + 3, y0 + ky * 8 + 5);
                     Assert.AreEqual(expected, pixel, $"filter {f} weight ({kx}, {ky})");
                     colours.Add(pixel);
                 }
             Assert.IsGreaterThan(5, colours.Count, $"filter {f} tile should not be uniform");
-            distinctTiles.Add(string.Join(",", colours.OrderBy(c => (uint)c)));
+            distinctTiles.Add(string.Join(",", colours.OrderBy(c => (c.Red << 16) | (c.Green << 8) | c.Blue)));
         }
         Assert.IsGreaterThan(60, distinctTiles.Count, "tiles differ from each other");
     }

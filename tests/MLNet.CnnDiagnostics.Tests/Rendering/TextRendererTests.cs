@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Rendering;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Rendering;
 
@@ -15,14 +14,14 @@ public sealed class TextRendererTests
     [TestMethod]
     public void Draw_PutsInkInsideTheMeasuredBox_AndNowhereElse()
     {
-        var image = new RgbImage(120, 40, SKColors.White);
+        var image = new RgbImage(120, 40, RgbColors.White);
         const int left = 5, top = 8;
         var (w, h) = TextRenderer.Measure("Filter 12", 16);
-        TextRenderer.Draw(image, "Filter 12", left, top, 16, SKColors.Black);
+        TextRenderer.Draw(image, "Filter 12", left, top, 16, RgbColors.Black);
         int inked = 0;
         for (int y = 0; y < image.Height; y++)
             for (int x = 0; x < image.Width; x++)
-                if (image.GetPixel(x, y) != SKColors.White)
+                if (image.GetPixel(x, y) != RgbColors.White)
                 {
                     inked++;
                     Assert.IsTrue(x >= left && x <= left + w && y >= top && y < top + h, $"ink at ({x}, {y}) outside the text box");
@@ -44,8 +43,8 @@ public sealed class TextRendererTests
     [TestMethod]
     public void Draw_ClipsAtTheImageEdge()
     {
-        var image = new RgbImage(10, 10, SKColors.White);
-        TextRenderer.Draw(image, "WWWW", 4, -3, 14, SKColors.Black); // must not throw
+        var image = new RgbImage(10, 10, RgbColors.White);
+        TextRenderer.Draw(image, "WWWW", 4, -3, 14, RgbColors.Black); // must not throw
         Assert.IsTrue(image.Pixels.Any(b => b != 255));
     }
 }

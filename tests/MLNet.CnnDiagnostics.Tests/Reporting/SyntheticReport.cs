@@ -1,6 +1,5 @@
 using MLNet.CnnDiagnostics.Reporting;
 using MLNet.CnnDiagnostics.Rendering;
-using SkiaSharp;
 
 namespace MLNet.CnnDiagnostics.Tests.Reporting;
 
@@ -19,14 +18,14 @@ public static class SyntheticReport
     /// <summary>A PNG of a blob whose place and colour depend on the class (like a tiny digit).</summary>
     public static byte[] Thumbnail(int cls, int variant, int side = 28)
     {
-        var image = new RgbImage(side, side, new SKColor(12, 12, 16));
+        var image = new RgbImage(side, side, new RgbColor(12, 12, 16));
         double angle = cls * Math.PI * 2 / 10, cx = side / 2.0 + Math.Cos(angle) * side / 4, cy = side / 2.0 + Math.Sin(angle) * side / 4;
         double r = side / 5.0 + variant % 3;
         for (int y = 0; y < side; y++)
             for (int x = 0; x < side; x++)
             {
                 double d = Math.Sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy));
-                if (d < r) image.SetPixel(x, y, new SKColor((byte)(120 + cls * 13), (byte)(250 - cls * 20), (byte)(90 + variant * 7 % 160)));
+                if (d < r) image.SetPixel(x, y, new RgbColor((byte)(120 + cls * 13), (byte)(250 - cls * 20), (byte)(90 + variant * 7 % 160)));
             }
         return image.EncodePng();
     }
@@ -37,7 +36,7 @@ public static class SyntheticReport
         var image = new RgbImage(width, height);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                image.SetPixel(x, y, new SKColor((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)(seed * 40 % 256)));
+                image.SetPixel(x, y, new RgbColor((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)(seed * 40 % 256)));
         return image.EncodePng();
     }
 

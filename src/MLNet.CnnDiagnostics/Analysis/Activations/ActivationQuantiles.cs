@@ -39,17 +39,16 @@ public sealed class ActivationQuantiles
         int n = activations.Shape[0];
         int plane = n == 0 ? 0 : activations.Length / (n * Channels);
         var data = activations.Data;
-        for (int i = 0; i < data.Length; i++)
-            if (float.IsNaN(data[i])) throw ActivationBatch.NaN(Scan, i / (Channels * plane), i / plane % Channels);
+        // a vectorised sum is NaN when any value is (or when +∞ meets −∞); only then is each value looked at
+        if (float.IsNaN(System.Numerics.Tensors.TensorPrimitives.Sum(data)))
+            for (int i = 0; i < data.Length; i++)
+                if (float.IsNaN(data[i])) throw ActivationBatch.NaN(Scan, i / (Channels * plane), i / plane % Channels);
         // each channel's sketch is filled by one thread, in image order, so the state is the same as a sequential fold
         Parallel.For(0, Channels, c =>
         {
             var sketch = _sketches[c];
             for (int item = 0; item < n; item++)
-            {
-                int offset = (item * Channels + c) * plane;
-                for (int p = 0; p < plane; p++) sketch.AddUnchecked(data[offset + p]);
-            }
+                sketch.AddRangeUnchecked(data.AsSpan((item * Channels + c) * plane, plane));
         });
         ImageCount += n;
     }

@@ -43,6 +43,17 @@ internal sealed class LogBucketStore
         Total += count;
     }
 
+    /// <summary>Counts one value in bucket <paramref name="index"/>: a plain increment inside the populated range.</summary>
+    public void AddOne(int index)
+    {
+        if (index >= _min && index <= _max)
+        {
+            _counts[index - _offset]++;
+            Total++;
+        }
+        else Add(index, 1);
+    }
+
     public void AddAll(LogBucketStore other)
     {
         if (other.IsEmpty) return;

@@ -19,6 +19,7 @@ public sealed class QuantileSketch
 
     private readonly double _gamma;
     private readonly double _inverseLogGamma;
+    private readonly LogKeyMap? _keys;     // the logarithm-free key, for α ≥ 0.004 (buckets wider than its cells)
     private readonly LogBucketStore _positive;
     private readonly LogBucketStore _negative; // indexed by −key(|x|), so a higher index is a higher value
 
@@ -33,6 +34,7 @@ public sealed class QuantileSketch
         MaxBuckets = maxBuckets;
         _gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
         _inverseLogGamma = 1 / Math.Log(_gamma);
+        _keys = LogKeyMap.Supports(_gamma) ? LogKeyMap.For(_gamma) : null;
         _positive = new LogBucketStore(maxBuckets);
         _negative = new LogBucketStore(maxBuckets);
     }
@@ -65,12 +67,46 @@ public sealed class QuantileSketch
     internal void AddUnchecked(float value)
     {
         if (value == 0) value = 0f; // −0 counts as +0, so Min and Max do not depend on which zero came first
-        if (value > MinMagnitude) _positive.Add(Key(value), 1);
-        else if (value < -MinMagnitude) _negative.Add(-Key(-value), 1);
-        else ZeroCount++;
+        Count1(value);
         Count++;
         if (value < Min) Min = value;
         if (value > Max) Max = value;
+    }
+
+    /// <summary>
+    /// Adds values known not to be NaN: the same state as <see cref="AddUnchecked"/> on each in turn, with the minimum and
+    /// maximum taken once for the span.
+    /// </summary>
+    internal void AddRangeUnchecked(ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty) return;
+        if (_keys is { } keys)
+        {
+            foreach (float value in values)
+            {
+                int bits = BitConverter.SingleToInt32Bits(value), magnitude = bits & int.MaxValue;
+                if (magnitude < LogKeyMap.SmallestCountedBits) ZeroCount++;
+                else if (magnitude >= LogKeyMap.InfinityBits) Count1(value);
+                else if (bits >= 0) _positive.AddOne(keys.KeyOfBits(magnitude));
+                else _negative.AddOne(-keys.KeyOfBits(magnitude));
+            }
+        }
+        else
+            foreach (float value in values) Count1(value);
+        Count += values.Length;
+        // a zero of either sign counts as +0 (as in AddUnchecked)
+        float low = System.Numerics.Tensors.TensorPrimitives.Min(values), high = System.Numerics.Tensors.TensorPrimitives.Max(values);
+        if (low == 0) low = 0f;
+        if (high == 0) high = 0f;
+        if (low < Min) Min = low;
+        if (high > Max) Max = high;
+    }
+
+    private void Count1(float value)
+    {
+        if (value > MinMagnitude) _positive.AddOne(Key(value));
+        else if (value < -MinMagnitude) _negative.AddOne(-Key(-value));
+        else ZeroCount++;
     }
 
     /// <summary>Adds every value of <paramref name="other"/>; afterwards this equals the sketch of both streams.</summary>
@@ -172,8 +208,10 @@ public sealed class QuantileSketch
         return Max;
     }
 
-    // Clamped so that ±infinity lands in the outermost bucket instead of overflowing.
-    private int Key(float magnitude) => (int)Math.Clamp(Math.Ceiling(Math.Log(magnitude) * _inverseLogGamma), -1e8, 1e8);
+    // The smallest i with magnitude ≤ γ^i; clamped so that infinity lands in the outermost bucket instead of overflowing.
+    private int Key(float magnitude) => _keys is not null && magnitude <= float.MaxValue
+        ? _keys.Key(magnitude)
+        : (int)Math.Clamp(Math.Ceiling(Math.Log(magnitude) * _inverseLogGamma), -1e8, 1e8);
 
     // The point of bucket (γ^(i−1), γ^i] whose relative distance to both ends is α.
     private double Representative(int index) => 2 * Math.Pow(_gamma, index) / (_gamma + 1);
