@@ -34,6 +34,7 @@ public sealed class ExplainMethodsTests
         Assert.AreEqual("r3", plusPlus.GetProperty("layer").GetString(), "the CAM family shares the default layer");
         CollectionAssert.AreEqual(new[] { 8, 8 }, Ints(plusPlus, "shape"));
         Assert.IsTrue(plusPlus.GetProperty("values").EnumerateArray().All(v => v.GetSingle() >= 0), "Grad-CAM++ is rectified");
+        Assert.AreEqual("none", plusPlus.GetProperty("reduction").GetString(), "a map without channels is drawn as it is");
 
         var guided = ExplainJson("guided", CliFixture.Image(0, 1));
         Assert.AreEqual("guided-backprop", guided.GetProperty("method").GetString(), "an alias gives the registry name");

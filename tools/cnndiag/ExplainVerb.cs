@@ -129,7 +129,7 @@ internal sealed class ExplainVerb : Verb
         foreach (var d in map.Values.Shape[1..]) json.WriteNumberValue(d);
         json.WriteEndArray();
         // how the PNG (and the report) turn these values into one image-sized map
-        json.WriteString("reduction", map.Reduction.Name);
+        json.WriteString("reduction", map.Channels > 1 ? map.Reduction.Name : "none");
         json.WriteBoolean("signed", map.Signed);
         json.WriteString("upsampling", map.Upsampling == AttributionUpsampling.Bilinear ? "bilinear" : "nearest");
         json.WriteStartArray("values");
