@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -12,7 +11,7 @@ internal sealed class BatchNormalizationOp : OpDefinition
 
     public override int ActivationOutputs => 1;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         if (NodeAttributes.GetInt(node, "training_mode", 0) != 0)
