@@ -90,7 +90,7 @@ public sealed class BackwardGraphBuilder
         var ctx = new BackwardContext(graph, _shapes, _probeBatch, guidedRelu);
         var weighted = ctx.Emit("Mul", [target, BackwardGraph.SeedName]);
         var axes = Enumerable.Range(1, targetShape.Length - 1).Select(i => (long)i).ToArray();
-        var value = axes.Length == 0 ? weighted : ctx.Emit("ReduceSum", [weighted, ctx.Int64s(axes)], NodeAttributes.Int("keepdims", 0));
+        var value = axes.Length == 0 ? weighted : ctx.Emit("ReduceSum", [weighted, ctx.Int64s(axes)], GraphAttribute.Int("keepdims", 0));
         graph.Node.Add(new NodeProto { OpType = "Identity", Name = "target/value", Input = { value }, Output = { BackwardGraph.TargetValueName } });
         graph.Output.Add(ValueInfo(BackwardGraph.TargetValueName, [FixedBatch]));
 
@@ -147,7 +147,7 @@ public sealed class BackwardGraphBuilder
             if (OpTable.Find(node.OpType) is not { Differentiable: true } rule || (node.HasDomain && node.Domain is not ("" or "ai.onnx")))
                 throw new CnnDiagnosticsException(
                     $"{NodeAttributes.Describe(node)} has no backward rule; ops with rules: {string.Join(", ", OpTable.DifferentiableOpTypes)}.");
-            var grads = rule.Backward(ctx, node, node.Output.Select(o => contributions.ContainsKey(o) ? Total(o) : null).ToList(), need);
+            var grads = rule.Backward(ctx, ctx.Read(node), node.Output.Select(o => contributions.ContainsKey(o) ? Total(o) : null).ToList(), need);
             for (int k = 0; k < grads.Length && k < node.Input.Count; k++)
             {
                 if (!need[k] || grads[k] is not { } g) continue;

@@ -162,11 +162,14 @@ public sealed partial class ModelGraph
     }
 
     /// <summary>The value of an initializer or Constant node, or null when the tensor is computed.</summary>
-    internal TensorProto? FindConstant(string tensorName)
+    internal GraphTensor? FindConstant(string tensorName)
     {
-        if (_initializers.TryGetValue(tensorName, out var init)) return init;
-        return _producers.TryGetValue(tensorName, out var n) && n.OpType == "Constant" ? n.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null;
+        if (_initializers.TryGetValue(tensorName, out var init)) return GraphTensor.Of(init);
+        return _producers.TryGetValue(tensorName, out var n) && n.OpType == "Constant" && n.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } t ? GraphTensor.Of(t) : null;
     }
+
+    /// <summary>The node at <paramref name="index"/> in graph order (a layer's <see cref="LayerInfo.Index"/>), as the read model.</summary>
+    internal GraphNode NodeAt(int index) => GraphNode.Of(Proto.Graph.Node[index]);
 
     /// <summary>Reads an initializer or a Constant node's value as a float tensor (float, float16, double and integer encodings).</summary>
     public FloatTensor GetWeight(string name)

@@ -12,7 +12,8 @@ internal sealed class BackwardContext
     private readonly GraphProto _graph;
     private readonly IReadOnlyDictionary<string, int[]> _shapes;
     private readonly Dictionary<string, string> _shapeOf = new();
-    private readonly Dictionary<string, TensorProto> _constants = new();
+    private readonly Dictionary<string, GraphTensor> _constants = new();
+    private readonly Dictionary<GraphNode, NodeProto> _forwardNodes = new(ReferenceEqualityComparer.Instance);
     private int _counter;
 
     public BackwardContext(GraphProto graph, IReadOnlyDictionary<string, int[]> shapes, int probeBatch, bool guidedRelu)
@@ -21,10 +22,27 @@ internal sealed class BackwardContext
         _shapes = shapes;
         ProbeBatch = probeBatch;
         GuidedRelu = guidedRelu;
-        foreach (var t in graph.Initializer) _constants[t.Name] = t;
+        foreach (var t in graph.Initializer) _constants[t.Name] = GraphTensor.Of(t);
         foreach (var n in graph.Node)
             if (n.OpType == "Constant" && NodeAttributes.Find(n, "value") is { T: { } v } && n.Output.Count == 1)
-                _constants[n.Output[0]] = v;
+                _constants[n.Output[0]] = GraphTensor.Of(v);
+    }
+
+    /// <summary>The read-model copy of a forward node, remembered so that <see cref="AddOutput"/> can extend it.</summary>
+    internal GraphNode Read(NodeProto node)
+    {
+        var read = GraphNode.Of(node);
+        _forwardNodes[read] = node;
+        return read;
+    }
+
+    /// <summary>Gives a forward node (read through <see cref="Read"/>) one more output, such as MaxPool's indices; returns its name.</summary>
+    public string AddOutput(GraphNode node, string name)
+    {
+        if (!_forwardNodes.TryGetValue(node, out var proto))
+            throw new InvalidOperationException($"{node.Describe()} is not a forward node of this backward graph.");
+        proto.Output.Add(name);
+        return name;
     }
 
     /// <summary>Batch size the shapes were probed at (dimension 0 of batch-dependent tensors).</summary>
@@ -40,21 +58,21 @@ internal sealed class BackwardContext
     public int Rank(string tensor) => Shape(tensor).Length;
 
     /// <summary>The value of a constant input (initializer or Constant node), or null when it is computed.</summary>
-    public TensorProto? Constant(string tensor) => _constants.GetValueOrDefault(tensor);
+    public GraphTensor? Constant(string tensor) => _constants.GetValueOrDefault(tensor);
 
     public string Fresh(string hint) => $"grad/{hint}/{_counter++}";
 
     /// <summary>Appends a node with one output and returns the output's name.</summary>
-    public string Emit(string op, IEnumerable<string> inputs, params AttributeProto[] attributes) => EmitMulti(op, inputs, 1, attributes)[0];
+    public string Emit(string op, IEnumerable<string> inputs, params GraphAttribute[] attributes) => EmitMulti(op, inputs, 1, attributes)[0];
 
     /// <summary>Appends a node with <paramref name="outputs"/> outputs and returns their names.</summary>
-    public string[] EmitMulti(string op, IEnumerable<string> inputs, int outputs, params AttributeProto[] attributes)
+    public string[] EmitMulti(string op, IEnumerable<string> inputs, int outputs, params GraphAttribute[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = Fresh(op) };
         node.Input.AddRange(inputs);
         var names = Enumerable.Range(0, outputs).Select(i => node.Name + (outputs == 1 ? "" : ":" + i)).ToArray();
         node.Output.AddRange(names);
-        node.Attribute.AddRange(attributes);
+        node.Attribute.AddRange(attributes.Select(a => a.ToProto()));
         _graph.Node.Add(node);
         return names;
     }
@@ -104,15 +122,15 @@ internal sealed class BackwardContext
         for (int i = 0; i < ys.Length; i++)
             if (i < lead || (xs[i - lead] == 1 && ys[i] != 1)) axes.Add(i);
         if (axes.Count == 0) return lead == 0 ? grad : ReshapeLike(grad, operand);
-        var summed = Emit("ReduceSum", [grad, Int64s(axes.ToArray())], NodeAttributes.Int("keepdims", 1));
+        var summed = Emit("ReduceSum", [grad, Int64s(axes.ToArray())], GraphAttribute.Int("keepdims", 1));
         return ReshapeLike(summed, operand);
     }
 
     /// <summary>A float scalar: the element count of <paramref name="a"/> divided by that of <paramref name="b"/>, at run time.</summary>
     public string SizeRatio(string a, string b)
     {
-        var fa = Emit("Cast", [Emit("Size", [a])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
-        var fb = Emit("Cast", [Emit("Size", [b])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
+        var fa = Emit("Cast", [Emit("Size", [a])], GraphAttribute.Int("to", (long)TensorDataType.Float));
+        var fb = Emit("Cast", [Emit("Size", [b])], GraphAttribute.Int("to", (long)TensorDataType.Float));
         return Emit("Div", [fa, fb]);
     }
 }

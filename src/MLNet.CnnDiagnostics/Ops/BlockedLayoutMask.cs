@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -26,7 +25,7 @@ internal static class BlockedLayoutMask
 
     /// <summary>A constant float scalar bound small enough for the mask's scale (|b| ≤ 2^20), or null.</summary>
     public static float? Bound(BackwardContext ctx, string tensor) =>
-        ctx.Constant(tensor) is { DataType: (int)TensorProto.Types.DataType.Float } t && ConstantTensors.ReadFloat(t) is [var b] && Math.Abs(b) <= 1 << 20 ? b : null;
+        ctx.Constant(tensor) is { DataType: (int)TensorDataType.Float } t && t.ReadFloat() is [var b] && Math.Abs(b) <= 1 << 20 ? b : null;
 
     /// <summary>The float mask of <paramref name="tensor"/> &gt; <paramref name="bound"/> (or &lt; it when <paramref name="below"/>), per element.</summary>
     public static string Compare(BackwardContext ctx, string tensor, float bound, bool below = false)
@@ -35,7 +34,7 @@ internal static class BlockedLayoutMask
         float weight = below ? -Scale : Scale;
         var kernel = ctx.Floats(Enumerable.Repeat(weight, channels).ToArray(), [channels, 1, 1, 1]);
         var bias = ctx.Floats(Enumerable.Repeat(-weight * bound, channels).ToArray(), [channels]);
-        var scaled = ctx.Emit("Conv", [tensor, kernel, bias], NodeAttributes.Int("group", channels), NodeAttributes.Ints("kernel_shape", [1, 1]));
+        var scaled = ctx.Emit("Conv", [tensor, kernel, bias], GraphAttribute.Int("group", channels), GraphAttribute.IntList("kernel_shape", [1, 1]));
         return ctx.Emit("Clip", [scaled, ctx.Scalar(0f), ctx.Scalar(1f)]);
     }
 }

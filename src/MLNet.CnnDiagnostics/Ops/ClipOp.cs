@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -14,7 +13,7 @@ internal sealed class ClipOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         string y = node.Output[0];
