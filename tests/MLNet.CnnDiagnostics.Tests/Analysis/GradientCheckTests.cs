@@ -74,7 +74,7 @@ public sealed class GradientCheckTests
     private static Func<FloatTensor, GradientTarget, FloatTensor> BrokenReluGradient(GradientEngine engine, List<OnnxExecutor> sessions)
     {
         var built = engine.GraphFor(null, [engine.InputName]);
-        var proto = built.Proto.Clone();
+        var proto = built.ToModelGraph().Proto.Clone();
         var reluTensors = proto.Graph.Node.Where(n => n.OpType == "Relu").SelectMany(n => new[] { n.Input[0], n.Output[0] }).ToHashSet();
         var masks = proto.Graph.Node.Where(n => n.OpType == "Greater" && reluTensors.Contains(n.Input[0])).Select(n => n.Output[0]).ToHashSet();
         int broken = 0;
