@@ -89,7 +89,9 @@ public sealed class BackwardGraphBuilder
         var gradientOutputs = new Dictionary<string, string>();
         if (withRespectTo.Count > 0)
         {
-            var gradients = Backpropagate(ctx, graph, target, withRespectTo);
+            var gradientOf = new Dictionary<string, string>();
+            var gradients = Backpropagate(ctx, graph, target, withRespectTo, gradientOf);
+            DeclareGradientShapes(graph, gradientOf);
             foreach (var wrt in withRespectTo.Distinct())
             {
                 if (!gradients.TryGetValue(wrt, out var g))
@@ -102,11 +104,13 @@ public sealed class BackwardGraphBuilder
         }
         foreach (var extra in extras.Distinct())
             graph.AddOutput(extra, ShapeOrThrow(extra).Select((d, i) => i == 0 ? (int?)FixedBatch : d).ToArray());
+        graph.FoldChannelScales("grad/");
         return new BackwardGraph(graph.ToBytes(), InputName, target, targetShape[1..], gradientOutputs, extras.Distinct().ToList(), FixedBatch);
     }
 
     /// <summary>Reverse-mode accumulation over the forward nodes; returns the summed gradient of each tensor reached.</summary>
-    private static Dictionary<string, string> Backpropagate(BackwardContext ctx, GraphRewriter graph, string target, IReadOnlyList<string> withRespectTo)
+    private static Dictionary<string, string> Backpropagate(BackwardContext ctx, GraphRewriter graph, string target, IReadOnlyList<string> withRespectTo,
+        Dictionary<string, string> gradientOf)
     {
         var forwardNodes = graph.Nodes.Where(n => !n.Name.StartsWith("grad/", StringComparison.Ordinal) && n.Name != "target/value").ToList();
         // tensors that depend on a differentiated tensor: only their producers need backward rules
@@ -121,7 +125,9 @@ public sealed class BackwardGraphBuilder
         {
             if (summed.TryGetValue(tensor, out var s)) return s;
             var parts = contributions[tensor];
-            return summed[tensor] = parts.Count == 1 ? parts[0] : ctx.Emit("Sum", parts);
+            var total = summed[tensor] = parts.Count == 1 ? parts[0] : ctx.Emit("Sum", parts);
+            gradientOf[total] = tensor;
+            return total;
         }
 
         for (int i = forwardNodes.Count - 1; i >= 0; i--)
@@ -139,9 +145,24 @@ public sealed class BackwardGraphBuilder
                 if (!need[k] || grads[k] is not { } g) continue;
                 if (!contributions.TryGetValue(node.Input[k], out var list)) contributions[node.Input[k]] = list = [];
                 list.Add(g);
+                gradientOf[g] = node.Input[k];
             }
         }
         return withRespectTo.Where(contributions.ContainsKey).Distinct().ToDictionary(t => t, Total);
+    }
+
+    /// <summary>
+    /// Declares each 4-D gradient's shape (its forward tensor's, with the symbolic batch): ONNX Runtime's shape inference loses
+    /// the batch symbol at the runtime-shaped Reshapes and Expands of the backward rules, and without equal symbols it cannot
+    /// prove two gradients the same shape, so it kept their Mul and Sum out of its blocked NCHWc layout (a reorder to NCHW and
+    /// back around each).
+    /// </summary>
+    private void DeclareGradientShapes(GraphRewriter graph, Dictionary<string, string> gradientOf)
+    {
+        var inputs = graph.InputNames.ToHashSet();
+        foreach (var (gradient, tensor) in gradientOf)
+            if (!inputs.Contains(gradient) && _shapes.TryGetValue(tensor, out var shape) && shape.Length == 4 && shape[0] == _probeBatch)
+                graph.DeclareShape(gradient, shape.Select((d, i) => i == 0 ? FixedBatch : (int?)d).ToArray());
     }
 
     private static void AppendHead(GraphRewriter graph, LinearHead head)

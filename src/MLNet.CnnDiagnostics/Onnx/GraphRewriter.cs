@@ -153,6 +153,12 @@ internal sealed class GraphRewriter
     public void AddOutput(string name, int elementType, int[]? shape, bool symbolicBatch) =>
         Graph.Output.Add(ModelGraph.MakeValueInfo(name, elementType, shape, symbolicBatch));
 
+    /// <summary>Declares the shape of an inner float tensor (null dimensions are the symbolic batch "N").</summary>
+    public void DeclareShape(string name, int?[] shape) => Graph.ValueInfo.Add(FloatValueInfo(name, shape));
+
+    /// <summary>Folds constant per-channel scales of the nodes named with <paramref name="prefix"/> into the Conv that reads them (<see cref="ChannelScaleFolding"/>).</summary>
+    public void FoldChannelScales(string prefix) => ChannelScaleFolding.Apply(Graph, prefix);
+
     /// <summary>Removes every graph output.</summary>
     public void ClearOutputs() => Graph.Output.Clear();
 

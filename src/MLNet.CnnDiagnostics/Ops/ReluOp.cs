@@ -15,9 +15,11 @@ internal sealed class ReluOp : OpDefinition
 
     public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
+        var passed = ctx.GuidedRelu ? ctx.Emit("Relu", [gy]) : gy;
+        if (BlockedLayoutMask.Applies(ctx, node.Output[0]))
+            return [ctx.Emit("Mul", [passed, BlockedLayoutMask.Compare(ctx, node.Output[0], 0f)])];
         var zero = ctx.Scalar(0f);
         var positive = ctx.Emit("Greater", [node.Output[0], zero]);
-        var passed = ctx.GuidedRelu ? ctx.Emit("Relu", [gy]) : gy;
         return [ctx.Emit("Where", [positive, passed, zero])];
     }
 }
