@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,39 +8,25 @@ namespace MLNet.CnnDiagnostics.Ops;
 /// </summary>
 internal sealed class BackwardContext
 {
-    private readonly GraphProto _graph;
+    private readonly GraphRewriter _graph;
     private readonly IReadOnlyDictionary<string, int[]> _shapes;
     private readonly Dictionary<string, string> _shapeOf = new();
-    private readonly Dictionary<string, GraphTensor> _constants = new();
-    private readonly Dictionary<GraphNode, NodeProto> _forwardNodes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, GraphTensor> _constants;
     private int _counter;
 
-    public BackwardContext(GraphProto graph, IReadOnlyDictionary<string, int[]> shapes, int probeBatch, bool guidedRelu)
+    public BackwardContext(GraphRewriter graph, IReadOnlyDictionary<string, int[]> shapes, int probeBatch, bool guidedRelu)
     {
         _graph = graph;
         _shapes = shapes;
         ProbeBatch = probeBatch;
         GuidedRelu = guidedRelu;
-        foreach (var t in graph.Initializer) _constants[t.Name] = GraphTensor.Of(t);
-        foreach (var n in graph.Node)
-            if (n.OpType == "Constant" && NodeAttributes.Find(n, "value") is { T: { } v } && n.Output.Count == 1)
-                _constants[n.Output[0]] = GraphTensor.Of(v);
+        _constants = graph.Constants();
     }
 
-    /// <summary>The read-model copy of a forward node, remembered so that <see cref="AddOutput"/> can extend it.</summary>
-    internal GraphNode Read(NodeProto node)
-    {
-        var read = GraphNode.Of(node);
-        _forwardNodes[read] = node;
-        return read;
-    }
-
-    /// <summary>Gives a forward node (read through <see cref="Read"/>) one more output, such as MaxPool's indices; returns its name.</summary>
+    /// <summary>Gives a forward node (read from the graph being extended) one more output, such as MaxPool's indices; returns its name.</summary>
     public string AddOutput(GraphNode node, string name)
     {
-        if (!_forwardNodes.TryGetValue(node, out var proto))
-            throw new InvalidOperationException($"{node.Describe()} is not a forward node of this backward graph.");
-        proto.Output.Add(name);
+        _graph.AddNodeOutput(node, name);
         return name;
     }
 
@@ -68,33 +53,30 @@ internal sealed class BackwardContext
     /// <summary>Appends a node with <paramref name="outputs"/> outputs and returns their names.</summary>
     public string[] EmitMulti(string op, IEnumerable<string> inputs, int outputs, params GraphAttribute[] attributes)
     {
-        var node = new NodeProto { OpType = op, Name = Fresh(op) };
-        node.Input.AddRange(inputs);
-        var names = Enumerable.Range(0, outputs).Select(i => node.Name + (outputs == 1 ? "" : ":" + i)).ToArray();
-        node.Output.AddRange(names);
-        node.Attribute.AddRange(attributes.Select(a => a.ToProto()));
-        _graph.Node.Add(node);
+        string name = Fresh(op);
+        var names = Enumerable.Range(0, outputs).Select(i => name + (outputs == 1 ? "" : ":" + i)).ToArray();
+        _graph.AddNode(op, name, inputs, names, attributes);
         return names;
     }
 
     public string Int64s(params long[] values)
     {
-        var t = ConstantTensors.Int64(Fresh("const"), values);
-        _graph.Initializer.Add(t);
+        var t = GraphTensor.Int64(Fresh("const"), values);
+        _graph.AddInitializer(t);
         return t.Name;
     }
 
     public string Scalar(float value)
     {
-        var t = ConstantTensors.Float(Fresh("scalar"), [value], []);
-        _graph.Initializer.Add(t);
+        var t = GraphTensor.Float(Fresh("scalar"), [value], []);
+        _graph.AddInitializer(t);
         return t.Name;
     }
 
     public string Floats(float[] values, long[] dims)
     {
-        var t = ConstantTensors.Float(Fresh("const"), values, dims);
-        _graph.Initializer.Add(t);
+        var t = GraphTensor.Float(Fresh("const"), values, dims);
+        _graph.AddInitializer(t);
         return t.Name;
     }
 

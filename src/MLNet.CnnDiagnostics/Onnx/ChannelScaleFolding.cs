@@ -1,7 +1,6 @@
-using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
-namespace MLNet.CnnDiagnostics.Gradients;
+namespace MLNet.CnnDiagnostics.Onnx;
 
 /// <summary>
 /// A post-pass over an emitted backward graph: a gradient multiplied by a constant per-channel vector (BatchNormalization's
