@@ -14,7 +14,7 @@ public sealed class BlockedLayoutBackwardTests
 {
     private const double Tolerance = 2e-3;
 
-    private static GraphProto BackwardGraph(GradientEngine engine) => engine.GraphFor(null, [engine.InputName]).Proto.Graph;
+    private static GraphProto BackwardGraph(GradientEngine engine) => engine.GraphFor(null, [engine.InputName]).ToModelGraph().Proto.Graph;
 
     private static List<string> BackwardOps(GraphProto graph) =>
         graph.Node.Where(n => n.Name.StartsWith("grad/", StringComparison.Ordinal)).Select(n => n.OpType).ToList();
