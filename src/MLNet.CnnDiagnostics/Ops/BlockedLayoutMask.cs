@@ -19,8 +19,12 @@ internal static class BlockedLayoutMask
     /// <summary>ORT's NCHWc block on AVX-512 (16 floats; 8 on AVX2): channel counts that are multiples of it stay blocked on both.</summary>
     public const int Block = 16;
 
-    /// <summary>Whether a tensor is a 4-D map whose channels ORT can keep blocked.</summary>
-    public static bool Applies(BackwardContext ctx, string tensor) => ctx.Shape(tensor) is { Length: 4 } s && s[1] % Block == 0;
+    /// <summary>
+    /// Whether a tensor is a 4-D map whose channels ORT can keep blocked: a multiple of the block, on an x64 CPU with AVX2
+    /// (elsewhere ORT has no NCHWc kernels, and a depthwise Conv mask would cost more than Greater/Where).
+    /// </summary>
+    public static bool Applies(BackwardContext ctx, string tensor) =>
+        System.Runtime.Intrinsics.X86.Avx2.IsSupported && ctx.Shape(tensor) is { Length: 4 } s && s[1] % Block == 0;
 
     /// <summary>A constant float scalar bound small enough for the mask's scale (|b| ≤ 2^20), or null.</summary>
     public static float? Bound(BackwardContext ctx, string tensor) =>
