@@ -92,8 +92,8 @@ public sealed class GradientEngine : IDisposable
         {
             var feeds = new Dictionary<string, FloatTensor>
             {
-                [InputName] = chunk == n ? input : Rows(input, start, chunk),
-                [BackwardGraph.SeedName] = chunk == n ? seed : Rows(seed, start, chunk),
+                [InputName] = input.Rows(start, chunk),
+                [BackwardGraph.SeedName] = seed.Rows(start, chunk),
             };
             parts.Add(session.Run(feeds, outputs));
         }
@@ -104,14 +104,6 @@ public sealed class GradientEngine : IDisposable
         return new GradientResult(values,
             graph.GradientOutputs.ToDictionary(p => p.Key, p => Joined(p.Value)),
             graph.ExtraOutputs.ToDictionary(e => e, Joined));
-    }
-
-    private static FloatTensor Rows(FloatTensor t, int start, int count)
-    {
-        int size = t.Length / t.Shape[0];
-        var data = new float[size * count];
-        Array.Copy(t.Data, start * size, data, 0, data.Length);
-        return new FloatTensor([count, .. t.Shape[1..]], data);
     }
 
     private static FloatTensor Concat(IReadOnlyList<FloatTensor> parts)
