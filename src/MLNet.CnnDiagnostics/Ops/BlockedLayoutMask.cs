@@ -9,16 +9,15 @@ namespace MLNet.CnnDiagnostics.Ops;
 /// masks to plain NCHW and back (ResNet18's profile: Where, Greater and the reorders they caused were ~14% of
 /// forward+backward at batch 16).
 /// <para>
-/// Exactness: with weight s = 2^100, Clip(s·(y − b)) is 0 for y ≤ b and 1 for y ≥ b + 2^-100 (scaling by a power of two is
-/// exact, and so is the sign of the difference); only values within 2^-100 (~8e-31) above the bound get a fraction.
+/// Exactness: the weight is the power of two s = 2^(126 − e), e the bits of the bound b above 1 (|b| &lt; 2^e), so s·b stays
+/// finite; Clip(s·(y − b)) is then 0 for y ≤ b and 1 for y ≥ b + 2^(e − 126) (scaling by a power of two is exact, and so is
+/// the sign of the difference). For ReLU (b = 0) that is every normal float: only subnormal outputs get a fraction.
 /// </para>
 /// </summary>
 internal static class BlockedLayoutMask
 {
     /// <summary>ORT's NCHWc block on AVX-512 (16 floats; 8 on AVX2): channel counts that are multiples of it stay blocked on both.</summary>
     public const int Block = 16;
-
-    private const float Scale = 1.2676506e30f;     // 2^100: large enough for any bound of float scale, small enough that s·6 stays finite
 
     /// <summary>Whether a tensor is a 4-D map whose channels ORT can keep blocked.</summary>
     public static bool Applies(BackwardContext ctx, string tensor) => ctx.Shape(tensor) is { Length: 4 } s && s[1] % Block == 0;
@@ -31,7 +30,9 @@ internal static class BlockedLayoutMask
     public static string Compare(BackwardContext ctx, string tensor, float bound, bool below = false)
     {
         int channels = ctx.Shape(tensor)[1];
-        float weight = below ? -Scale : Scale;
+        int bits = bound == 0 ? 0 : Math.Max(0, MathF.ILogB(Math.Abs(bound)) + 1);
+        float scale = MathF.ScaleB(1f, 126 - bits);
+        float weight = below ? -scale : scale;
         var kernel = ctx.Floats(Enumerable.Repeat(weight, channels).ToArray(), [channels, 1, 1, 1]);
         var bias = ctx.Floats(Enumerable.Repeat(-weight * bound, channels).ToArray(), [channels]);
         var scaled = ctx.Emit("Conv", [tensor, kernel, bias], GraphAttribute.Int("group", channels), GraphAttribute.IntList("kernel_shape", [1, 1]));
