@@ -6,7 +6,7 @@ namespace MLNet.CnnDiagnostics.Gradients;
 /// A forward + backward ONNX model built by <see cref="BackwardGraphBuilder"/>: inputs are the image batch and the
 /// target's seed; outputs are the target value per item, the requested gradients and extra forward tensors.
 /// </summary>
-public sealed class BackwardGraph
+internal sealed class BackwardGraph
 {
     private readonly byte[] _bytes;
 

@@ -9,7 +9,7 @@ namespace MLNet.CnnDiagnostics.Gradients;
 /// The forward model is prepared once: initializers leave the graph inputs, the batch dimension becomes symbolic,
 /// an optional linear head is appended, tensor shapes are probed with one run, and the opset is raised to 17.
 /// </summary>
-public sealed class BackwardGraphBuilder
+internal sealed class BackwardGraphBuilder
 {
     private readonly GraphRewriter _forward;
     private readonly Dictionary<string, int[]> _shapes;

@@ -20,7 +20,9 @@ internal sealed class GraphRewriter
 
     private GraphRewriter(ModelProto model, bool owned) => _model = owned ? model : model.Clone();
 
-    private GraphProto Graph => _model.Graph;
+    private bool _finished;
+
+    private GraphProto Graph => _finished ? throw new InvalidOperationException("the rewriter handed its graph to a ModelGraph; start a new one.") : _model.Graph;
 
     /// <summary>A rewriter over serialized ONNX bytes, checked only for being a model with a graph (the backward builder's own checks follow).</summary>
     public static GraphRewriter Parse(byte[] bytes)
@@ -126,6 +128,14 @@ internal sealed class GraphRewriter
     /// <summary>Adds a constant tensor as an initializer.</summary>
     public void AddInitializer(GraphTensor tensor) => Graph.Initializer.Add(tensor.Proto);
 
+    /// <summary>Replaces the initializer of the same name (the first, where a file repeats a name).</summary>
+    public void ReplaceInitializer(GraphTensor tensor)
+    {
+        int index = Graph.Initializer.ToList().FindIndex(t => t.Name == tensor.Name);
+        if (index < 0) throw new InvalidOperationException($"the graph has no initializer '{tensor.Name}'.");
+        Graph.Initializer[index] = tensor.Proto;
+    }
+
     /// <summary>Adds a float graph input; null dimensions are the symbolic batch "N".</summary>
     public void AddInput(string name, int?[] shape) => Graph.Input.Add(FloatValueInfo(name, shape));
 
@@ -199,6 +209,94 @@ internal sealed class GraphRewriter
 
     /// <summary>Measures every tensor's shape with one run of the graph at <paramref name="batch"/> (<see cref="ShapeService.Probe"/>).</summary>
     public Dictionary<string, int[]> MeasureShapes(int batch) => ShapeService.Probe(_model, batch);
+
+    /// <summary>Keeps exactly the named graph outputs, in this order (each must be an output already).</summary>
+    public void KeepOutputs(IReadOnlyList<string> names)
+    {
+        var byName = Graph.Output.ToDictionary(o => o.Name);
+        Graph.Output.Clear();
+        foreach (var n in names) Graph.Output.Add(byName[n]);
+    }
+
+    /// <summary>
+    /// Makes a channels-last image input planar: the input becomes <c>[N, C, H, W]</c> (same name) and a Transpose back to
+    /// <c>[N, H, W, C]</c> feeds what read it.
+    /// </summary>
+    public void TransposeInputToPlanar(string imageInput)
+    {
+        var g = Graph;
+        var input = g.Input.First(i => i.Name == imageInput);
+        string inner = imageInput + "/channels_last";
+        foreach (var node in g.Node)
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == imageInput) node.Input[i] = inner;
+        foreach (var o in g.Output.Where(o => o.Name == imageInput)) o.Name = inner;
+        var dims = input.Type.TensorType.Shape.Dim;
+        var nhwc = dims.Select(d => d.Clone()).ToList();
+        dims.Clear();
+        dims.AddRange([nhwc[0], nhwc[3], nhwc[1], nhwc[2]]);
+        g.Node.Insert(0, Node("Transpose", inner, [imageInput], [inner], GraphAttribute.IntList("perm", [0, 2, 3, 1])).Proto);
+    }
+
+    /// <summary>
+    /// Names the first dimension of the data inputs, outputs and inner tensors <paramref name="dimName"/>, and rewrites Reshape
+    /// targets computed from <paramref name="imageInput"/> that hard-code <paramref name="oldBatch"/> (see <see cref="ModelGraph.WithSymbolicBatch"/>).
+    /// </summary>
+    public void SymbolicBatch(string imageInput, int oldBatch, string dimName)
+    {
+        var g = Graph;
+        var initNames = new HashSet<string>(g.Initializer.Select(i => i.Name));
+        foreach (var vi in g.Input.Where(i => !initNames.Contains(i.Name)).Concat(g.Output).Concat(g.ValueInfo))
+        {
+            var shape = vi.Type?.TensorType?.Shape;
+            if (shape is null || shape.Dim.Count == 0) continue;
+            shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = dimName };
+        }
+        if (oldBatch <= 0) return;
+        var fromImage = TensorsReachableFrom(g, imageInput);
+        var uses = g.Node.SelectMany(n => n.Input).Concat(g.Output.Select(o => o.Name)).GroupBy(n => n).ToDictionary(u => u.Key, u => u.Count());
+        var constants = g.Node.Where(n => n.OpType == "Constant" && n.Output.Count == 1).ToDictionary(n => n.Output[0]);
+        foreach (var node in g.Node.Where(n => n.OpType == "Reshape" && n.Input.Count > 1 && fromImage.Contains(n.Input[0])))
+        {
+            if (node.Attribute.Any(a => a.Name == "allowzero" && a.I != 0) || uses[node.Input[1]] != 1) continue;
+            var target = g.Initializer.FirstOrDefault(i => i.Name == node.Input[1])
+                ?? (constants.TryGetValue(node.Input[1], out var c) ? c.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null);
+            if (target is not null) CopyFirstDimension(target, oldBatch);
+            else if (constants.TryGetValue(node.Input[1], out c) && c.Attribute.FirstOrDefault(a => a.Name == "value_ints") is { Ints: [var first, _, ..] } ints && first == oldBatch)
+                ints.Ints[0] = 0;
+        }
+    }
+
+    /// <summary>Rewrites an int64 shape tensor whose first entry is <paramref name="oldBatch"/> to start with 0 (copy that dimension).</summary>
+    private static void CopyFirstDimension(TensorProto target, int oldBatch)
+    {
+        if (target.DataType != (int)TensorProto.Types.DataType.Int64) return;
+        long[] values = ConstantTensors.ReadInt64(target);
+        if (values.Length < 2 || values[0] != oldBatch) return;
+        values[0] = 0;
+        target.ClearRawData();
+        target.Int64Data.Clear();
+        target.Int64Data.AddRange(values);
+    }
+
+    /// <summary>The tensors computed (directly or not) from <paramref name="source"/>, in a topologically sorted graph.</summary>
+    private static HashSet<string> TensorsReachableFrom(GraphProto graph, string source)
+    {
+        var reached = new HashSet<string>(StringComparer.Ordinal) { source };
+        foreach (var node in graph.Node)
+            if (node.Input.Any(reached.Contains))
+                foreach (var output in node.Output)
+                    if (output.Length > 0) reached.Add(output);
+        return reached;
+    }
+
+    /// <summary>Hands the edited graph to a new <see cref="ModelGraph"/> named <paramref name="sourceName"/>; the rewriter cannot be used after.</summary>
+    public ModelGraph Finish(string sourceName)
+    {
+        var model = _model;
+        _finished = true;
+        return ModelGraph.FromRewritten(model, sourceName);
+    }
 
     /// <summary>The serialized model.</summary>
     public byte[] ToBytes() => _model.ToByteArray();

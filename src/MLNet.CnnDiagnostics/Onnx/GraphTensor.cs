@@ -32,6 +32,9 @@ internal sealed class GraphTensor
     /// <summary>A float constant.</summary>
     public static GraphTensor Float(string name, float[] values, long[] dims) => new(ConstantTensors.Float(name, values, dims));
 
+    /// <summary>A float tensor as a constant with raw little-endian data.</summary>
+    public static GraphTensor FromFloatTensor(string name, FloatTensor values) => new(TensorProtoReader.FromFloatTensor(name, values));
+
     /// <summary>The values of an int64 or int32 tensor as longs.</summary>
     public long[] ReadInt64() => ConstantTensors.ReadInt64(Proto);
 
