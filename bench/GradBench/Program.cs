@@ -82,7 +82,11 @@ void Profile(string? file, int batch)
         using var options = new SessionOptions { IntraOpNumThreads = execution.IntraOpThreads };
         options.EnableProfiling = true;
         options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "gradbench-" + label.Replace('+', '_'));
+        // GRADBENCH_LAYOUT=1: which ops read and feed each layout reorder ONNX Runtime inserted (from its optimized graph)
+        string? optimized = Environment.GetEnvironmentVariable("GRADBENCH_LAYOUT") == "1" ? Path.Combine(Path.GetTempPath(), $"gradbench-{label.Replace('+', '_')}-optimized.onnx") : null;
+        if (optimized is not null) options.OptimizedModelFilePath = optimized;
         using var session = new InferenceSession(graph.ToBytes(), options);
+        if (optimized is not null) PrintReorders(optimized);
         var shape = builder.ItemShape(builder.InputName);
         var x = new float[batch * shape.Aggregate(1, (a, d) => a * d)];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rp.NextDouble() - 0.5) * (file is null ? 200 : 2);
@@ -119,5 +123,25 @@ void Profile(string? file, int batch)
     }
 }
 
-// --cpu: process CPU time instead of wall time (with --threads 1: the work done, whatever the machine's load)
-double Median(Action run) => Array.IndexOf(args, "--cpu") >= 0 ? BenchTiming.MedianCpu(run, repeats) : BenchTiming.Median(run, repeats);
+// --cpu: process CPU time instead of wall time (with --threads 1: the work done, whatever the machine's load); --min-cpu: the
+// least CPU time of the runs (steadier than the median where other processes thrash the caches)
+double Median(Action run) =>
+    Array.IndexOf(args, "--min-cpu") >= 0 ? BenchTiming.MinCpu(run, repeats)
+    : Array.IndexOf(args, "--cpu") >= 0 ? BenchTiming.MedianCpu(run, repeats) : BenchTiming.Median(run, repeats);
+
+void PrintReorders(string path)
+{
+    var nodes = ModelGraph.Load(path).Layers;
+    File.Delete(path);
+    var producer = nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+    var counts = new Dictionary<string, int>();
+    string Describe(LayerInfo n) => $"{(n.Name.StartsWith("grad/", StringComparison.Ordinal) ? "bwd " : "")}{n.OpType}";
+    foreach (var n in nodes.Where(n => n.OpType.StartsWith("Reorder", StringComparison.Ordinal)))
+    {
+        string from = producer.TryGetValue(n.Inputs[0], out var p) ? Describe(p) : "input";
+        string to = string.Join(",", nodes.Where(c => c.Inputs.Contains(n.Outputs[0])).Select(Describe));
+        string key = $"{n.OpType}: {from} -> {to}";
+        counts[key] = counts.GetValueOrDefault(key) + 1;
+    }
+    foreach (var (k, c) in counts.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {c,3} x {k}");
+}

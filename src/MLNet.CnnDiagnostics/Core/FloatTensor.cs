@@ -62,12 +62,26 @@ public sealed class FloatTensor
     {
         if (Rank == 0 || (uint)index >= (uint)Shape[0])
             throw new ArgumentOutOfRangeException(nameof(index), $"index {index} is outside the first dimension of size {(Rank == 0 ? 0 : Shape[0])}.");
+        return CopyRows(index, 1);
+    }
+
+    /// <summary>
+    /// Items [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) along the first dimension: this
+    /// tensor itself when that is all of them, else a copy. The one batch-slicing helper (batched runs, attributions).
+    /// </summary>
+    internal FloatTensor Rows(int start, int count)
+    {
+        if (Rank == 0 || start < 0 || count < 0 || start > Shape[0] - count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"rows {start} to {start + count - 1} are outside the first dimension of size {(Rank == 0 ? 0 : Shape[0])}.");
+        return start == 0 && count == Shape[0] ? this : CopyRows(start, count);
+    }
+
+    private FloatTensor CopyRows(int start, int count)
+    {
         int size = Data.Length / Shape[0];
-        var shape = (int[])Shape.Clone();
-        shape[0] = 1;
-        var data = new float[size];
-        Array.Copy(Data, index * size, data, 0, size);
-        return new FloatTensor(shape, data);
+        var data = new float[size * count];
+        Array.Copy(Data, start * size, data, 0, data.Length);
+        return new FloatTensor([count, .. Shape[1..]], data);
     }
 
     /// <summary>Stacks tensors of equal shape [1, ...] or [...] along a new or existing first dimension.</summary>

@@ -1,6 +1,4 @@
-using Google.Protobuf;
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Gradients;
 
@@ -8,12 +6,14 @@ namespace MLNet.CnnDiagnostics.Gradients;
 /// A forward + backward ONNX model built by <see cref="BackwardGraphBuilder"/>: inputs are the image batch and the
 /// target's seed; outputs are the target value per item, the requested gradients and extra forward tensors.
 /// </summary>
-public sealed class BackwardGraph
+internal sealed class BackwardGraph
 {
-    internal BackwardGraph(ModelProto proto, string inputName, string targetTensor, int[] targetItemShape,
+    private readonly byte[] _bytes;
+
+    internal BackwardGraph(byte[] bytes, string inputName, string targetTensor, int[] targetItemShape,
         IReadOnlyDictionary<string, string> gradientOutputs, IReadOnlyList<string> extraOutputs, int? fixedBatch)
     {
-        Proto = proto;
+        _bytes = bytes;
         InputName = inputName;
         TargetTensor = targetTensor;
         TargetItemShape = targetItemShape;
@@ -21,8 +21,6 @@ public sealed class BackwardGraph
         ExtraOutputs = extraOutputs;
         FixedBatch = fixedBatch;
     }
-
-    internal ModelProto Proto { get; }
 
     /// <summary>The model's image input.</summary>
     public string InputName { get; }
@@ -49,8 +47,8 @@ public sealed class BackwardGraph
     public int? FixedBatch { get; }
 
     /// <summary>The model as ONNX bytes.</summary>
-    public byte[] ToBytes() => Proto.ToByteArray();
+    public byte[] ToBytes() => (byte[])_bytes.Clone();
 
     /// <summary>The model as a <see cref="ModelGraph"/> (for the executor).</summary>
-    public ModelGraph ToModelGraph() => ModelGraph.Load(ToBytes(), FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})");
+    public ModelGraph ToModelGraph() => ModelGraph.Load(_bytes, FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})");
 }

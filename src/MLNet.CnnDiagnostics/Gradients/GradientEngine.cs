@@ -21,7 +21,7 @@ public sealed class GradientEngine : IDisposable
     public GradientEngine(ModelGraph model, LinearHead? head = null, ExecutionOptions? execution = null) : this(new BackwardGraphBuilder(model, head), execution) { }
 
     /// <summary>An engine over a prepared builder.</summary>
-    public GradientEngine(BackwardGraphBuilder builder, ExecutionOptions? execution = null)
+    internal GradientEngine(BackwardGraphBuilder builder, ExecutionOptions? execution = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         Builder = builder;
@@ -29,7 +29,7 @@ public sealed class GradientEngine : IDisposable
     }
 
     /// <summary>The builder that writes the backward graphs.</summary>
-    public BackwardGraphBuilder Builder { get; }
+    internal BackwardGraphBuilder Builder { get; }
 
     /// <summary>The model's image input.</summary>
     public string InputName => Builder.InputName;
@@ -53,7 +53,7 @@ public sealed class GradientEngine : IDisposable
     }
 
     /// <summary>The built graph for a target tensor and differentiated tensors (built on first use).</summary>
-    public BackwardGraph GraphFor(string? targetTensor, IReadOnlyList<string> withRespectTo, IReadOnlyList<string>? extraOutputs = null, bool guidedRelu = false) =>
+    internal BackwardGraph GraphFor(string? targetTensor, IReadOnlyList<string> withRespectTo, IReadOnlyList<string>? extraOutputs = null, bool guidedRelu = false) =>
         Entry(targetTensor, withRespectTo, extraOutputs ?? [], guidedRelu).Graph;
 
     private (BackwardGraph Graph, OnnxExecutor Session) Entry(string? targetTensor, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
@@ -92,8 +92,8 @@ public sealed class GradientEngine : IDisposable
         {
             var feeds = new Dictionary<string, FloatTensor>
             {
-                [InputName] = chunk == n ? input : Rows(input, start, chunk),
-                [BackwardGraph.SeedName] = chunk == n ? seed : Rows(seed, start, chunk),
+                [InputName] = input.Rows(start, chunk),
+                [BackwardGraph.SeedName] = seed.Rows(start, chunk),
             };
             parts.Add(session.Run(feeds, outputs));
         }
@@ -104,14 +104,6 @@ public sealed class GradientEngine : IDisposable
         return new GradientResult(values,
             graph.GradientOutputs.ToDictionary(p => p.Key, p => Joined(p.Value)),
             graph.ExtraOutputs.ToDictionary(e => e, Joined));
-    }
-
-    private static FloatTensor Rows(FloatTensor t, int start, int count)
-    {
-        int size = t.Length / t.Shape[0];
-        var data = new float[size * count];
-        Array.Copy(t.Data, start * size, data, 0, data.Length);
-        return new FloatTensor([count, .. t.Shape[1..]], data);
     }
 
     private static FloatTensor Concat(IReadOnlyList<FloatTensor> parts)

@@ -40,4 +40,10 @@ internal static class ConstantTensors
             throw new CnnDiagnosticsException($"tensor '{t.Name}' has data type {t.DataType}; a float constant was expected.");
         return t.HasRawData ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : t.FloatData.ToArray();
     }
+
+    /// <summary>The values of an int64 or int32 constant of the read model as longs.</summary>
+    public static long[] ReadInt64(GraphTensor t) => t.ReadInt64();
+
+    /// <summary>The values of a float constant of the read model.</summary>
+    public static float[] ReadFloat(GraphTensor t) => t.ReadFloat();
 }

@@ -9,19 +9,17 @@ public sealed partial class ModelGraph
     /// </summary>
     public ModelGraph WithReinitializedConvolutions(int seed)
     {
-        var copy = Proto.Clone();
-        var kernels = copy.Graph.Node.Where(n => n.OpType == "Conv" && n.Input.Count > 1).Select(n => n.Input[1]).ToHashSet();
+        var rewriter = new GraphRewriter(this);
+        var kernels = rewriter.Nodes.Where(n => n.OpType == "Conv" && n.Input.Count > 1).Select(n => n.Input[1]).ToHashSet();
         var random = new Random(seed);
-        for (int i = 0; i < copy.Graph.Initializer.Count; i++)
+        foreach (var name in rewriter.InitializerNames.Where(kernels.Contains).ToList())
         {
-            var t = copy.Graph.Initializer[i];
-            if (!kernels.Contains(t.Name)) continue;
-            var shape = t.Dims.Select(d => (int)d).ToArray();
+            var shape = rewriter.Constant(name)!.Dims.Select(d => (int)d).ToArray();
             double limit = Math.Sqrt(6.0 / Math.Max(1, shape.Skip(1).Aggregate(1L, (p, d) => p * d)));
             var values = new FloatTensor(shape);
             for (int j = 0; j < values.Length; j++) values.Data[j] = (float)((random.NextDouble() * 2 - 1) * limit);
-            copy.Graph.Initializer[i] = TensorProtoReader.FromFloatTensor(t.Name, values);
+            rewriter.ReplaceInitializer(GraphTensor.FromFloatTensor(name, values));
         }
-        return new ModelGraph(copy, $"{SourceName} (convolutions re-initialised, seed {seed})");
+        return rewriter.Finish($"{SourceName} (convolutions re-initialised, seed {seed})");
     }
 }

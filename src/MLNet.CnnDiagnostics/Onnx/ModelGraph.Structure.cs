@@ -125,52 +125,22 @@ public sealed partial class ModelGraph
 
     private IEnumerable<TensorInfo> DryRun(List<string> tensors)
     {
-        var copy = Proto.Clone();
-        var declared = new HashSet<string>(copy.Graph.Output.Select(o => o.Name));
-        foreach (var t in tensors.Where(declared.Add))
-            copy.Graph.Output.Add(new ValueInfoProto { Name = t });
+        var outputs = Proto.Graph.Output.Select(o => o.Name).ToList();
+        var declared = new HashSet<string>(outputs);
+        outputs.AddRange(tensors.Where(declared.Add));
         var inputShape = ImageInput.Shape!.Select((d, i) => (long)(d > 0 ? d : i == 0 ? 1 : 224)).ToArray();
         CheckDryRunSize(ImageInput.Name, inputShape);
-        var results = new List<TensorInfo>();
-        try
+        var measured = ShapeService.Run(Proto, outputs, (name, meta) =>
         {
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-            using var session = new InferenceSession(copy.ToByteArray(), options);
-            var inputs = new Dictionary<string, OrtValue>();
-            try
-            {
-                foreach (var (name, meta) in session.InputMetadata)
-                {
-                    long[] shape = name == ImageInput.Name ? inputShape : meta.Dimensions.Select(d => (long)Math.Max(d, 1)).ToArray();
-                    if (name != ImageInput.Name) CheckDryRunSize(name, shape);
-                    inputs[name] = meta.ElementDataType == TensorElementType.Float
-                        ? OrtValue.CreateTensorValueFromMemory(new float[shape.Aggregate(1L, (a, b) => a * b)], shape)
-                        : throw new CnnDiagnosticsException($"model '{SourceName}' has a second input '{name}' of type {meta.ElementDataType}; only models whose extra inputs are float can be measured.");
-                }
-                var names = session.OutputNames.ToList();
-                // The run options must stay referenced until Run returns: an unreferenced RunOptions can be finalized
-                // (its native handle freed) while ONNX Runtime still uses it, a crash seen under GC pressure.
-                using var runOptions = new RunOptions();
-                using var outputs = session.Run(runOptions, inputs.Keys.ToList(), inputs.Values.ToList(), names);
-                for (int i = 0; i < names.Count; i++)
-                {
-                    if (!outputs[i].IsTensor) continue;
-                    var ts = outputs[i].GetTensorTypeAndShape();
-                    int[] shape = ts.Shape.Select(d => (int)d).ToArray();
-                    if (HasSymbolicBatch && shape.Length > 0) shape[0] = -1;
-                    results.Add(new TensorInfo(names[i], shape, (int)ts.ElementDataType));
-                }
-            }
-            finally
-            {
-                foreach (var v in inputs.Values) v.Dispose();
-            }
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new CnnDiagnosticsException($"ONNX Runtime cannot run model '{SourceName}' to measure its layer shapes: {e.Message}", e);
-        }
-        return results;
+            long[] shape = name == ImageInput.Name ? inputShape : meta.Dimensions.Select(d => (long)Math.Max(d, 1)).ToArray();
+            if (name != ImageInput.Name) CheckDryRunSize(name, shape);
+            return meta.ElementDataType == TensorElementType.Float
+                ? OrtValue.CreateTensorValueFromMemory(new float[shape.Aggregate(1L, (a, b) => a * b)], shape)
+                : throw new CnnDiagnosticsException($"model '{SourceName}' has a second input '{name}' of type {meta.ElementDataType}; only models whose extra inputs are float can be measured.");
+        }, e => new CnnDiagnosticsException($"ONNX Runtime cannot run model '{SourceName}' to measure its layer shapes: {e.Message}", e));
+        if (HasSymbolicBatch)
+            foreach (var m in measured.Where(m => m.Shape is { Length: > 0 })) m.Shape![0] = -1;
+        return measured;
     }
 
     // measured in double: a declared [N,3,100000,100000] overflows int arithmetic long before it would fit in memory

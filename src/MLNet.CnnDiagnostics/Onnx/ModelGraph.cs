@@ -162,11 +162,14 @@ public sealed partial class ModelGraph
     }
 
     /// <summary>The value of an initializer or Constant node, or null when the tensor is computed.</summary>
-    internal TensorProto? FindConstant(string tensorName)
+    internal GraphTensor? FindConstant(string tensorName)
     {
-        if (_initializers.TryGetValue(tensorName, out var init)) return init;
-        return _producers.TryGetValue(tensorName, out var n) && n.OpType == "Constant" ? n.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null;
+        if (_initializers.TryGetValue(tensorName, out var init)) return GraphTensor.Of(init);
+        return _producers.TryGetValue(tensorName, out var n) && n.OpType == "Constant" && n.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } t ? GraphTensor.Of(t) : null;
     }
+
+    /// <summary>The node at <paramref name="index"/> in graph order (a layer's <see cref="LayerInfo.Index"/>), as the read model.</summary>
+    internal GraphNode NodeAt(int index) => GraphNode.Of(Proto.Graph.Node[index]);
 
     /// <summary>Reads an initializer or a Constant node's value as a float tensor (float, float16, double and integer encodings).</summary>
     public FloatTensor GetWeight(string name)
@@ -198,27 +201,24 @@ public sealed partial class ModelGraph
     /// <summary>A copy of the model whose graph also outputs the given tensors (layer or tensor names): the activation taps.</summary>
     public ModelGraph WithOutputs(IEnumerable<string> names)
     {
-        var copy = Proto.Clone();
-        var existing = new HashSet<string>(copy.Graph.Output.Select(o => o.Name));
+        var rewriter = new GraphRewriter(this);
+        var existing = new HashSet<string>(rewriter.OutputNames);
         foreach (var name in names)
         {
             string tensor = ResolveTensor(name);
             if (!existing.Add(tensor)) continue;
             var info = GetTensorInfo(tensor);
-            copy.Graph.Output.Add(MakeValueInfo(tensor, info.ElementType == 0 ? 1 : info.ElementType, info.Shape, ImageInput.Shape is { } s && s.Length > 0 && s[0] < 0));
+            rewriter.AddOutput(tensor, info.ElementType == 0 ? 1 : info.ElementType, info.Shape, ImageInput.Shape is { } s && s.Length > 0 && s[0] < 0);
         }
-        return new ModelGraph(copy, SourceName);
+        return rewriter.Finish(SourceName);
     }
 
     /// <summary>A copy of the model whose outputs are exactly the given tensors (in this order).</summary>
     public ModelGraph WithOnlyOutputs(IEnumerable<string> names)
     {
-        var tapped = WithOutputs(names).Proto.Clone();
-        var wanted = names.Select(ResolveTensor).ToList();
-        var byName = tapped.Graph.Output.ToDictionary(o => o.Name);
-        tapped.Graph.Output.Clear();
-        foreach (var n in wanted.Distinct()) tapped.Graph.Output.Add(byName[n]);
-        return new ModelGraph(tapped, SourceName);
+        var rewriter = new GraphRewriter(WithOutputs(names));
+        rewriter.KeepOutputs(names.Select(ResolveTensor).Distinct().ToList());
+        return rewriter.Finish(SourceName);
     }
 
     /// <summary>
@@ -230,24 +230,9 @@ public sealed partial class ModelGraph
     public ModelGraph AsPlanar(ImageLayout? layout = null)
     {
         if ((layout ?? ImageLayout) == ImageLayout.Planar) return this;
-        var copy = Proto.Clone();
-        var g = copy.Graph;
-        var input = g.Input.First(i => i.Name == ImageInput.Name);
-        string inner = ImageInput.Name + "/channels_last";
-        foreach (var node in g.Node)
-            for (int i = 0; i < node.Input.Count; i++)
-                if (node.Input[i] == ImageInput.Name) node.Input[i] = inner;
-        foreach (var o in g.Output.Where(o => o.Name == ImageInput.Name)) o.Name = inner;
-        var dims = input.Type.TensorType.Shape.Dim;
-        var nhwc = dims.Select(d => d.Clone()).ToList();
-        dims.Clear();
-        dims.AddRange([nhwc[0], nhwc[3], nhwc[1], nhwc[2]]);
-        g.Node.Insert(0, new NodeProto
-        {
-            OpType = "Transpose", Name = inner, Input = { ImageInput.Name }, Output = { inner },
-            Attribute = { NodeAttributes.Ints("perm", [0, 2, 3, 1]) },
-        });
-        return new ModelGraph(copy, SourceName);
+        var rewriter = new GraphRewriter(this);
+        rewriter.TransposeInputToPlanar(ImageInput.Name);
+        return rewriter.Finish(SourceName);
     }
 
     /// <summary>
@@ -259,56 +244,13 @@ public sealed partial class ModelGraph
     /// </summary>
     public ModelGraph WithSymbolicBatch(string dimName = "N")
     {
-        var copy = Proto.Clone();
-        var g = copy.Graph;
-        var initNames = new HashSet<string>(g.Initializer.Select(i => i.Name));
-        int oldBatch = ImageInput.Shape is { Length: > 0 } s && s[0] > 0 ? s[0] : -1;
-        foreach (var vi in g.Input.Where(i => !initNames.Contains(i.Name)).Concat(g.Output).Concat(g.ValueInfo))
-        {
-            var shape = vi.Type?.TensorType?.Shape;
-            if (shape is null || shape.Dim.Count == 0) continue;
-            shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = dimName };
-        }
-        if (oldBatch > 0)
-        {
-            var fromImage = TensorsReachableFrom(g, ImageInput.Name);
-            var uses = g.Node.SelectMany(n => n.Input).Concat(g.Output.Select(o => o.Name)).GroupBy(n => n).ToDictionary(u => u.Key, u => u.Count());
-            var constants = g.Node.Where(n => n.OpType == "Constant" && n.Output.Count == 1).ToDictionary(n => n.Output[0]);
-            foreach (var node in g.Node.Where(n => n.OpType == "Reshape" && n.Input.Count > 1 && fromImage.Contains(n.Input[0])))
-            {
-                if (node.Attribute.Any(a => a.Name == "allowzero" && a.I != 0) || uses[node.Input[1]] != 1) continue;
-                var target = g.Initializer.FirstOrDefault(i => i.Name == node.Input[1])
-                    ?? (constants.TryGetValue(node.Input[1], out var c) ? c.Attribute.FirstOrDefault(a => a.Name == "value")?.T : null);
-                if (target is not null) CopyFirstDimension(target, oldBatch);
-                else if (constants.TryGetValue(node.Input[1], out c) && c.Attribute.FirstOrDefault(a => a.Name == "value_ints") is { Ints: [var first, _, ..] } ints && first == oldBatch)
-                    ints.Ints[0] = 0;
-            }
-        }
-        return new ModelGraph(copy, SourceName);
+        var rewriter = new GraphRewriter(this);
+        rewriter.SymbolicBatch(ImageInput.Name, ImageInput.Shape is { Length: > 0 } s && s[0] > 0 ? s[0] : -1, dimName);
+        return rewriter.Finish(SourceName);
     }
 
-    /// <summary>Rewrites an int64 shape tensor whose first entry is <paramref name="oldBatch"/> to start with 0 (copy that dimension).</summary>
-    private static void CopyFirstDimension(TensorProto target, int oldBatch)
-    {
-        if (target.DataType != (int)TensorProto.Types.DataType.Int64) return;
-        long[] values = ConstantTensors.ReadInt64(target);
-        if (values.Length < 2 || values[0] != oldBatch) return;
-        values[0] = 0;
-        target.ClearRawData();
-        target.Int64Data.Clear();
-        target.Int64Data.AddRange(values);
-    }
-
-    /// <summary>The tensors computed (directly or not) from <paramref name="source"/>, in a topologically sorted graph.</summary>
-    private static HashSet<string> TensorsReachableFrom(GraphProto graph, string source)
-    {
-        var reached = new HashSet<string>(StringComparer.Ordinal) { source };
-        foreach (var node in graph.Node)
-            if (node.Input.Any(reached.Contains))
-                foreach (var output in node.Output)
-                    if (output.Length > 0) reached.Add(output);
-        return reached;
-    }
+    /// <summary>A model over a rewritten copy (the rewriter hands its graph over; no re-validation, as for the other rewrites).</summary>
+    internal static ModelGraph FromRewritten(ModelProto proto, string sourceName) => new(proto, sourceName);
 
     /// <summary>True when the image input's batch dimension is symbolic (or unknown) rather than fixed.</summary>
     public bool HasSymbolicBatch => ImageInput.Shape is { Length: > 0 } s && s[0] < 0;

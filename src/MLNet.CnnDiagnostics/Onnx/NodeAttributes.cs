@@ -36,6 +36,19 @@ internal static class NodeAttributes
         return a;
     }
 
+    public static GraphAttribute? Find(GraphNode node, string name) => node.Attribute(name);
+
+    public static long GetInt(GraphNode node, string name, long fallback) => node.Int(name, fallback);
+
+    public static float GetFloat(GraphNode node, string name, float fallback) => node.Float(name, fallback);
+
+    public static long[]? GetInts(GraphNode node, string name) => node.Ints(name);
+
+    public static string GetString(GraphNode node, string name, string fallback) => node.String(name, fallback);
+
+    /// <summary>"node 'name' (OpType)" for error messages.</summary>
+    public static string Describe(GraphNode node) => node.Describe();
+
     /// <summary>"node 'name' (OpType)" for error messages.</summary>
     public static string Describe(NodeProto node) =>
         $"node '{(string.IsNullOrEmpty(node.Name) ? node.Output.FirstOrDefault() ?? "?" : node.Name)}' ({node.OpType})";

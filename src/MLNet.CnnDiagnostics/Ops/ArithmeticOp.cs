@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,7 +9,7 @@ internal sealed class ArithmeticOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Join;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string a = node.Input[0], b = node.Input[1], y = node.Output[0];
         string? ga = null, gb = null;

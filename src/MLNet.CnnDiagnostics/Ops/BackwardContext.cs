@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,22 +8,26 @@ namespace MLNet.CnnDiagnostics.Ops;
 /// </summary>
 internal sealed class BackwardContext
 {
-    private readonly GraphProto _graph;
+    private readonly GraphRewriter _graph;
     private readonly IReadOnlyDictionary<string, int[]> _shapes;
     private readonly Dictionary<string, string> _shapeOf = new();
-    private readonly Dictionary<string, TensorProto> _constants = new();
+    private readonly Dictionary<string, GraphTensor> _constants;
     private int _counter;
 
-    public BackwardContext(GraphProto graph, IReadOnlyDictionary<string, int[]> shapes, int probeBatch, bool guidedRelu)
+    public BackwardContext(GraphRewriter graph, IReadOnlyDictionary<string, int[]> shapes, int probeBatch, bool guidedRelu)
     {
         _graph = graph;
         _shapes = shapes;
         ProbeBatch = probeBatch;
         GuidedRelu = guidedRelu;
-        foreach (var t in graph.Initializer) _constants[t.Name] = t;
-        foreach (var n in graph.Node)
-            if (n.OpType == "Constant" && NodeAttributes.Find(n, "value") is { T: { } v } && n.Output.Count == 1)
-                _constants[n.Output[0]] = v;
+        _constants = graph.Constants();
+    }
+
+    /// <summary>Gives a forward node (read from the graph being extended) one more output, such as MaxPool's indices; returns its name.</summary>
+    public string AddOutput(GraphNode node, string name)
+    {
+        _graph.AddNodeOutput(node, name);
+        return name;
     }
 
     /// <summary>Batch size the shapes were probed at (dimension 0 of batch-dependent tensors).</summary>
@@ -40,43 +43,40 @@ internal sealed class BackwardContext
     public int Rank(string tensor) => Shape(tensor).Length;
 
     /// <summary>The value of a constant input (initializer or Constant node), or null when it is computed.</summary>
-    public TensorProto? Constant(string tensor) => _constants.GetValueOrDefault(tensor);
+    public GraphTensor? Constant(string tensor) => _constants.GetValueOrDefault(tensor);
 
     public string Fresh(string hint) => $"grad/{hint}/{_counter++}";
 
     /// <summary>Appends a node with one output and returns the output's name.</summary>
-    public string Emit(string op, IEnumerable<string> inputs, params AttributeProto[] attributes) => EmitMulti(op, inputs, 1, attributes)[0];
+    public string Emit(string op, IEnumerable<string> inputs, params GraphAttribute[] attributes) => EmitMulti(op, inputs, 1, attributes)[0];
 
     /// <summary>Appends a node with <paramref name="outputs"/> outputs and returns their names.</summary>
-    public string[] EmitMulti(string op, IEnumerable<string> inputs, int outputs, params AttributeProto[] attributes)
+    public string[] EmitMulti(string op, IEnumerable<string> inputs, int outputs, params GraphAttribute[] attributes)
     {
-        var node = new NodeProto { OpType = op, Name = Fresh(op) };
-        node.Input.AddRange(inputs);
-        var names = Enumerable.Range(0, outputs).Select(i => node.Name + (outputs == 1 ? "" : ":" + i)).ToArray();
-        node.Output.AddRange(names);
-        node.Attribute.AddRange(attributes);
-        _graph.Node.Add(node);
+        string name = Fresh(op);
+        var names = Enumerable.Range(0, outputs).Select(i => name + (outputs == 1 ? "" : ":" + i)).ToArray();
+        _graph.AddNode(op, name, inputs, names, attributes);
         return names;
     }
 
     public string Int64s(params long[] values)
     {
-        var t = ConstantTensors.Int64(Fresh("const"), values);
-        _graph.Initializer.Add(t);
+        var t = GraphTensor.Int64(Fresh("const"), values);
+        _graph.AddInitializer(t);
         return t.Name;
     }
 
     public string Scalar(float value)
     {
-        var t = ConstantTensors.Float(Fresh("scalar"), [value], []);
-        _graph.Initializer.Add(t);
+        var t = GraphTensor.Float(Fresh("scalar"), [value], []);
+        _graph.AddInitializer(t);
         return t.Name;
     }
 
     public string Floats(float[] values, long[] dims)
     {
-        var t = ConstantTensors.Float(Fresh("const"), values, dims);
-        _graph.Initializer.Add(t);
+        var t = GraphTensor.Float(Fresh("const"), values, dims);
+        _graph.AddInitializer(t);
         return t.Name;
     }
 
@@ -104,15 +104,15 @@ internal sealed class BackwardContext
         for (int i = 0; i < ys.Length; i++)
             if (i < lead || (xs[i - lead] == 1 && ys[i] != 1)) axes.Add(i);
         if (axes.Count == 0) return lead == 0 ? grad : ReshapeLike(grad, operand);
-        var summed = Emit("ReduceSum", [grad, Int64s(axes.ToArray())], NodeAttributes.Int("keepdims", 1));
+        var summed = Emit("ReduceSum", [grad, Int64s(axes.ToArray())], GraphAttribute.Int("keepdims", 1));
         return ReshapeLike(summed, operand);
     }
 
     /// <summary>A float scalar: the element count of <paramref name="a"/> divided by that of <paramref name="b"/>, at run time.</summary>
     public string SizeRatio(string a, string b)
     {
-        var fa = Emit("Cast", [Emit("Size", [a])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
-        var fb = Emit("Cast", [Emit("Size", [b])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
+        var fa = Emit("Cast", [Emit("Size", [a])], GraphAttribute.Int("to", (long)TensorDataType.Float));
+        var fb = Emit("Cast", [Emit("Size", [b])], GraphAttribute.Int("to", (long)TensorDataType.Float));
         return Emit("Div", [fa, fb]);
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -27,7 +26,7 @@ internal sealed class ExpandOp : OpDefinition
         return FieldStep.Same(input.WithAxes(input.AxisH + shift, input.AxisW + shift, shape.Length));
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         return FirstInput(node, ctx.ReduceToOperand(gy, node.Output[0], node.Input[0]));
@@ -55,7 +54,7 @@ internal sealed class TileOp : OpDefinition
         return spatialKept ? FieldStep.Same(input) : FieldStep.Fail($"Tile node '{node.Name}' repeats the image's rows or columns, so a position has several fields");
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         return FirstInput(node, IndexRouting.Backward(ctx, node, gy));

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -10,12 +9,12 @@ internal sealed class CastOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         long to = NodeAttributes.GetInt(node, "to", 0);
-        if (to is not ((long)TensorProto.Types.DataType.Float or (long)TensorProto.Types.DataType.Double or (long)TensorProto.Types.DataType.Float16 or (long)TensorProto.Types.DataType.Bfloat16))
+        if (to is not ((long)TensorDataType.Float or (long)TensorDataType.Double or (long)TensorDataType.Float16 or (long)TensorDataType.Bfloat16))
             return new string?[node.Input.Count]; // an integer or boolean result carries no gradient
-        return FirstInput(node, ctx.Emit("Cast", [gy], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float)));
+        return FirstInput(node, ctx.Emit("Cast", [gy], GraphAttribute.Int("to", (long)TensorDataType.Float)));
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -15,14 +14,14 @@ internal sealed class ConcatOp : OpDefinition
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", 1), "concatenates") is { Reason: { } why } ? FieldStep.Fail(why) : FieldFlow.Join(node, inputs);
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         long axis = NodeAttributes.GetInt(node, "axis", 0);
         if (axis < 0) axis += ctx.Rank(node.Output[0]);
         var axisIndex = ctx.Int64s(axis);
         var sizes = node.Input.Select(x => ctx.Emit("Gather", [ctx.ShapeOf(x), axisIndex])).ToList();
-        var split = ctx.Emit("Concat", sizes, NodeAttributes.Int("axis", 0));
-        var parts = ctx.EmitMulti("Split", [gy, split], node.Input.Count, NodeAttributes.Int("axis", axis));
+        var split = ctx.Emit("Concat", sizes, GraphAttribute.Int("axis", 0));
+        var parts = ctx.EmitMulti("Split", [gy, split], node.Input.Count, GraphAttribute.Int("axis", axis));
         return parts.Select((p, i) => need[i] ? p : null).ToArray();
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -10,7 +9,7 @@ namespace MLNet.CnnDiagnostics.Ops;
 internal sealed record ConvGeometry(long[] Kernel, long[] Strides, long[] Dilations, long[] PadsBegin, long[] PadsEnd, long[] OutputPadding)
 {
     /// <summary>Resolves the window of <paramref name="node"/> from its attributes and the probed input/output spatial sizes.</summary>
-    public static ConvGeometry Resolve(NodeProto node, long[] kernel, int[] inputShape, int[] outputShape)
+    public static ConvGeometry Resolve(GraphNode node, long[] kernel, int[] inputShape, int[] outputShape)
     {
         var geometry = Window(node, kernel, inputShape, outputShape);
         for (int i = 0; i < kernel.Length; i++)
@@ -27,7 +26,7 @@ internal sealed record ConvGeometry(long[] Kernel, long[] Strides, long[] Dilati
     /// The window of <paramref name="node"/> as <see cref="Resolve"/> finds it, without requiring a transposed convolution
     /// to invert it (ceil_mode pools): <see cref="OutputPadding"/> may then be negative or too large.
     /// </summary>
-    public static ConvGeometry Window(NodeProto node, long[] kernel, int[] inputShape, int[] outputShape)
+    public static ConvGeometry Window(GraphNode node, long[] kernel, int[] inputShape, int[] outputShape)
     {
         int spatial = kernel.Length;
         var strides = NodeAttributes.GetInts(node, "strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
@@ -55,13 +54,13 @@ internal sealed record ConvGeometry(long[] Kernel, long[] Strides, long[] Dilati
     }
 
     /// <summary>Attributes of the ConvTranspose that is the adjoint of this window.</summary>
-    public AttributeProto[] TransposeAttributes(long group) =>
+    public GraphAttribute[] TransposeAttributes(long group) =>
     [
-        NodeAttributes.Ints("kernel_shape", Kernel),
-        NodeAttributes.Ints("strides", Strides),
-        NodeAttributes.Ints("dilations", Dilations),
-        NodeAttributes.Ints("pads", PadsBegin.Concat(PadsEnd)),
-        NodeAttributes.Ints("output_padding", OutputPadding),
-        NodeAttributes.Int("group", group),
+        GraphAttribute.IntList("kernel_shape", Kernel),
+        GraphAttribute.IntList("strides", Strides),
+        GraphAttribute.IntList("dilations", Dilations),
+        GraphAttribute.IntList("pads", PadsBegin.Concat(PadsEnd)),
+        GraphAttribute.IntList("output_padding", OutputPadding),
+        GraphAttribute.Int("group", group),
     ];
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -21,9 +20,9 @@ internal static class ConvInputGradient
     /// The gradient of the Conv's input, or null (the caller emits a ConvTranspose) where the weights are not constant floats,
     /// a strided axis is dilated, or ConvTranspose profiled faster.
     /// </summary>
-    public static string? AsConv(BackwardContext ctx, NodeProto node, string gy, ConvGeometry geometry, long group)
+    public static string? AsConv(BackwardContext ctx, GraphNode node, string gy, ConvGeometry geometry, long group)
     {
-        if (ctx.Constant(node.Input[1]) is not { } weightTensor || weightTensor.DataType != (int)TensorProto.Types.DataType.Float) return null;
+        if (ctx.Constant(node.Input[1]) is not { } weightTensor || weightTensor.DataType != (int)TensorDataType.Float) return null;
         var ws = ctx.Shape(node.Input[1]);
         var xs = ctx.Shape(node.Input[0]);
         var ys = ctx.Shape(node.Output[0]);
@@ -94,11 +93,11 @@ internal static class ConvInputGradient
         var kernelDims = new long[] { g * phases * cgIn, cgOut }.Concat(taps.Select(t => (long)t)).ToArray();
         var kernel = ctx.Floats(transposed, kernelDims);
         var gradient = ctx.Emit("Conv", [gy, kernel],
-            NodeAttributes.Ints("kernel_shape", taps.Select(t => (long)t)),
-            NodeAttributes.Ints("strides", Enumerable.Repeat(1L, spatial)),
-            NodeAttributes.Ints("dilations", stride.Select((s, i) => s > 1 ? 1 : dilation[i])),
-            NodeAttributes.Ints("pads", padsBegin.Concat(padsEnd)),
-            NodeAttributes.Int("group", g));
+            GraphAttribute.IntList("kernel_shape", taps.Select(t => (long)t)),
+            GraphAttribute.IntList("strides", Enumerable.Repeat(1L, spatial)),
+            GraphAttribute.IntList("dilations", stride.Select((s, i) => s > 1 ? 1 : dilation[i])),
+            GraphAttribute.IntList("pads", padsBegin.Concat(padsEnd)),
+            GraphAttribute.Int("group", g));
         if (phases > 1) gradient = InterleavePhases(ctx, gradient, g, stride, cgIn, length);
         if (slice)
         {
@@ -117,12 +116,12 @@ internal static class ConvInputGradient
     {
         int spatial = stride.Length;
         if (groups == 1 && spatial == 2 && stride[0] == stride[1])
-            return ctx.Emit("DepthToSpace", [phased], NodeAttributes.Int("blocksize", stride[0]), NodeAttributes.String("mode", "DCR"));
+            return ctx.Emit("DepthToSpace", [phased], GraphAttribute.Int("blocksize", stride[0]), GraphAttribute.String("mode", "DCR"));
         // [N, g, r_1..r_d, c, L_1..L_d] → [N, g, c, L_1, r_1, …, L_d, r_d] → [N, g·c, L_1·s_1, …]
         var split = new long[] { 0, groups }.Concat(stride).Append(channelsPerGroup).Concat(length).ToArray();
         var perm = new List<long> { 0, 1, 2 + spatial };
         for (int i = 0; i < spatial; i++) { perm.Add(3 + spatial + i); perm.Add(2 + i); }
-        var interleaved = ctx.Emit("Transpose", [ctx.Emit("Reshape", [phased, ctx.Int64s(split)])], NodeAttributes.Ints("perm", perm));
+        var interleaved = ctx.Emit("Transpose", [ctx.Emit("Reshape", [phased, ctx.Int64s(split)])], GraphAttribute.IntList("perm", perm));
         return ctx.Emit("Reshape", [interleaved, ctx.Int64s([0, groups * channelsPerGroup, .. length.Select((l, i) => l * stride[i])])]);
     }
 }

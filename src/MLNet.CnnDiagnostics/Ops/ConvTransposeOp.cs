@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -14,7 +13,7 @@ internal sealed class ConvTransposeOp : OpDefinition
     // Each output position reads a window of input positions, but with a fractional jump (1/stride): not followed.
     public override FieldRule Field => FieldRule.NotFollowed;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         var xs = ctx.Shape(node.Input[0]);
@@ -49,11 +48,11 @@ internal sealed class ConvTransposeOp : OpDefinition
         }
         var result = new string?[node.Input.Count];
         result[0] = ctx.Emit("Conv", [gy, node.Input[1]],
-            NodeAttributes.Ints("kernel_shape", kernel),
-            NodeAttributes.Ints("strides", strides),
-            NodeAttributes.Ints("dilations", dilations),
-            NodeAttributes.Ints("pads", begin.Concat(end)),
-            NodeAttributes.Int("group", NodeAttributes.GetInt(node, "group", 1)));
+            GraphAttribute.IntList("kernel_shape", kernel),
+            GraphAttribute.IntList("strides", strides),
+            GraphAttribute.IntList("dilations", dilations),
+            GraphAttribute.IntList("pads", begin.Concat(end)),
+            GraphAttribute.Int("group", NodeAttributes.GetInt(node, "group", 1)));
         return result;
     }
 }

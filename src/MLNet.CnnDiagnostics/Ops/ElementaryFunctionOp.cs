@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -12,7 +12,7 @@ internal sealed class ElementaryFunctionOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0], y = node.Output[0];
         return node.OpType switch

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -14,7 +13,7 @@ internal sealed class ExtremumOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Join;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string y = node.Output[0];
         var result = new string?[node.Input.Count];
@@ -23,7 +22,7 @@ internal sealed class ExtremumOp : OpDefinition
             result[0] = gy;
             return result;
         }
-        var float32 = NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float);
+        var float32 = GraphAttribute.Int("to", (long)TensorDataType.Float);
         var winners = node.Input.Select(x => ctx.Emit("Cast", [ctx.Emit("Equal", [x, y])], float32)).ToArray();
         var share = ctx.Emit("Div", [gy, ctx.Emit("Sum", winners)]);
         for (int i = 0; i < node.Input.Count; i++)

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -29,7 +28,7 @@ internal sealed class GatherOp : OpDefinition
         return FieldStep.Same(input.WithAxes(input.AxisH + (a < input.AxisH ? shift : 0), input.AxisW + (a < input.AxisW ? shift : 0), shape.Length));
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         return FirstInput(node, IndexRouting.Backward(ctx, node, gy));

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -10,7 +9,7 @@ internal sealed class GemmOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Global;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string a = node.Input[0], b = node.Input[1];
         float alpha = NodeAttributes.GetFloat(node, "alpha", 1f), beta = NodeAttributes.GetFloat(node, "beta", 1f);
@@ -30,5 +29,5 @@ internal sealed class GemmOp : OpDefinition
     }
 
     private static string Gemm(BackwardContext ctx, string a, string b, float alpha, bool transA, bool transB) =>
-        ctx.Emit("Gemm", [a, b], NodeAttributes.Float("alpha", alpha), NodeAttributes.Int("transA", transA ? 1 : 0), NodeAttributes.Int("transB", transB ? 1 : 0));
+        ctx.Emit("Gemm", [a, b], GraphAttribute.Float("alpha", alpha), GraphAttribute.Int("transA", transA ? 1 : 0), GraphAttribute.Int("transB", transB ? 1 : 0));
 }

@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,7 +9,7 @@ internal sealed class GlobalAveragePoolOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Global;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0];
         int spatial = ctx.Shape(x).Skip(2).Aggregate(1, (a, b) => a * b);

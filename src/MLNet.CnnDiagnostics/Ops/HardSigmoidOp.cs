@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -13,7 +12,7 @@ internal sealed class HardSigmoidOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         float alpha = NodeAttributes.GetFloat(node, "alpha", 0.2f), beta = NodeAttributes.GetFloat(node, "beta", 0.5f);
         var v = ctx.Emit("Add", [ctx.Emit("Mul", [node.Input[0], ctx.Scalar(alpha)]), ctx.Scalar(beta)]);

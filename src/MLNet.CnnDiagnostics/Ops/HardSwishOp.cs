@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -12,7 +12,7 @@ internal sealed class HardSwishOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0];
         var middle = ctx.Emit("Mul", [gy, ctx.Emit("Add", [ctx.Emit("Div", [x, ctx.Scalar(3f)]), ctx.Scalar(0.5f)])]);

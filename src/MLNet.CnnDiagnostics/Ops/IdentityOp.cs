@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -11,7 +11,7 @@ internal sealed class IdentityOp : OpDefinition
 
     public override int ActivationOutputs => 1;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         var result = new string?[node.Input.Count];

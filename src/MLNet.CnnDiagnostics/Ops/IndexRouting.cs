@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -17,16 +16,16 @@ internal static class IndexRouting
     /// back through a copy of the node applied to the input's flat indices (cast to <paramref name="indexType"/> for ops
     /// that do not take int64, such as Resize).
     /// </summary>
-    public static string Backward(BackwardContext ctx, NodeProto node, string gy, int dataInput = 0,
-        TensorProto.Types.DataType indexType = TensorProto.Types.DataType.Int64)
+    public static string Backward(BackwardContext ctx, GraphNode node, string gy, int dataInput = 0,
+        TensorDataType indexType = TensorDataType.Int64)
     {
         string x = node.Input[dataInput];
         var iota = Iota(ctx, x);
-        if (indexType != TensorProto.Types.DataType.Int64) iota = Cast(ctx, iota, indexType);
+        if (indexType != TensorDataType.Int64) iota = Cast(ctx, iota, indexType);
         var inputs = node.Input.ToArray();
         inputs[dataInput] = iota;
-        var routed = ctx.EmitMulti(node.OpType, inputs, 1, node.Attribute.Select(a => a.Clone()).ToArray())[0];
-        if (indexType != TensorProto.Types.DataType.Int64) routed = Cast(ctx, routed, TensorProto.Types.DataType.Int64);
+        var routed = ctx.EmitMulti(node.OpType, inputs, 1, node.Attributes.ToArray())[0];
+        if (indexType != TensorDataType.Int64) routed = Cast(ctx, routed, TensorDataType.Int64);
         return ScatterAdd(ctx, x, routed, gy);
     }
 
@@ -45,19 +44,14 @@ internal static class IndexRouting
         var flatIndices = ctx.Emit("Reshape", [indices, ctx.Int64s(-1)]);
         var flatValues = ctx.Emit("Reshape", [values, ctx.Int64s(-1)]);
         var scattered = ctx.Emit("ScatterElements", [zeros, flatIndices, flatValues],
-            NodeAttributes.Int("axis", 0), NodeAttributes.String("reduction", "add"));
+            GraphAttribute.Int("axis", 0), GraphAttribute.String("reduction", "add"));
         return ctx.ReshapeLike(scattered, x);
     }
 
     /// <summary>A scalar (rank 0) int64 constant, as Range needs.</summary>
     public static string ScalarInt64(BackwardContext ctx, long value) =>
-        ctx.Emit("Constant", [], new AttributeProto
-        {
-            Name = "value",
-            Type = AttributeProto.Types.AttributeType.Tensor,
-            T = ConstantTensors.Int64("", [value], []),
-        });
+        ctx.Emit("Constant", [], GraphAttribute.FromTensor("value", GraphTensor.Int64("", [value], [])));
 
-    private static string Cast(BackwardContext ctx, string x, TensorProto.Types.DataType to) =>
-        ctx.Emit("Cast", [x], NodeAttributes.Int("to", (long)to));
+    private static string Cast(BackwardContext ctx, string x, TensorDataType to) =>
+        ctx.Emit("Cast", [x], GraphAttribute.Int("to", (long)to));
 }

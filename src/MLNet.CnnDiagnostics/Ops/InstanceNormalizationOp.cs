@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -17,7 +16,7 @@ internal sealed class InstanceNormalizationOp : OpDefinition
 
     public override string FieldDescription => "per-channel statistics broadcast over the map: the map's field (as for gates)";
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         string x = node.Input[0];

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -29,14 +28,14 @@ internal sealed class LayerNormalizationOp : OpDefinition
         return FieldStep.Same(spatial ? input with { Field = FieldFlow.Global(input, node, 0).Field } : input);
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, IReadOnlyList<string?> outputGradients, bool[] needsGradient)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, IReadOnlyList<string?> outputGradients, bool[] needsGradient)
     {
         if (outputGradients.Skip(1).Any(g => g is not null))
             throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: its Mean or InvStdDev output is used by the differentiated graph; only Y carries a gradient.");
         return base.Backward(ctx, node, outputGradients, needsGradient);
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         string x = node.Input[0];

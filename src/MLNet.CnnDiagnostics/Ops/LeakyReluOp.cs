@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -10,7 +9,7 @@ internal sealed class LeakyReluOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         float alpha = NodeAttributes.GetFloat(node, "alpha", 0.01f);
         var positive = ctx.Emit("Greater", [node.Input[0], ctx.Scalar(0f)]);

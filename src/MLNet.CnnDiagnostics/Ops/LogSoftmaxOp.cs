@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -18,12 +17,12 @@ internal sealed class LogSoftmaxOp : OpDefinition
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FirstKnown(inputs).IsSpatialAxis(node.GetInteger("axis", -1)) ? FieldStep.Same(FieldFlow.Global(FirstKnown(inputs), node, 0)) : FieldStep.Same(FirstKnown(inputs));
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string y = node.Output[0];
         long axis = NodeAttributes.GetInt(node, "axis", -1);
         if (axis < 0) axis += ctx.Rank(y);
-        var total = ctx.Emit("ReduceSum", [gy, ctx.Int64s(axis)], NodeAttributes.Int("keepdims", 1));
+        var total = ctx.Emit("ReduceSum", [gy, ctx.Int64s(axis)], GraphAttribute.Int("keepdims", 1));
         return [ctx.Emit("Sub", [gy, ctx.Emit("Mul", [ctx.Emit("Exp", [y]), total])])];
     }
 }

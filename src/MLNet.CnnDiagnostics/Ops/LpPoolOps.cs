@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -19,12 +18,12 @@ internal sealed class LpPoolOp : OpDefinition
 
     public override string FieldDescription => "sliding window (LpPool): composes; global (GlobalLpPool): the whole image";
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0], y = node.Output[0];
         var pAttribute = NodeAttributes.Find(node, "p");
         // opset 1 wrote p as a float; from opset 2 it is an int
-        float p = pAttribute is null ? 2f : pAttribute.Type == AttributeProto.Types.AttributeType.Float ? pAttribute.F : pAttribute.I;
+        float p = pAttribute is null ? 2f : pAttribute.Kind == GraphAttributeKind.Float ? pAttribute.F : pAttribute.I;
         if (p < 1) throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: p = {p} has no backward rule; p ≥ 1 is supported.");
         // gy / y^(p−1), with the norm kept away from 0 (where every x of the window is 0 and the gradient is 0 anyway)
         string perWindow = p == 1 ? gy : ctx.Emit("Div", [gy, Power(ctx, ctx.Emit("Max", [y, ctx.Scalar(1e-30f)]), p - 1)]);
@@ -37,7 +36,7 @@ internal sealed class LpPoolOp : OpDefinition
         exponent == 1 ? t : ctx.Emit("Pow", [t, ctx.Scalar(exponent)]);
 
     /// <summary>Each window's value added back onto every input position of the window.</summary>
-    private static string Spread(BackwardContext ctx, NodeProto node, string perWindow)
+    private static string Spread(BackwardContext ctx, GraphNode node, string perWindow)
     {
         string x = node.Input[0];
         var ys = ctx.Shape(node.Output[0]);

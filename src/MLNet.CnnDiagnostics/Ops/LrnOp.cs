@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -14,7 +13,7 @@ internal sealed class LrnOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0];
         int channels = ctx.Shape(x)[1];
@@ -26,7 +25,7 @@ internal sealed class LrnOp : OpDefinition
         var asRows = ctx.Int64s(0, 1, channels, -1);
         var ones = ctx.Floats(Enumerable.Repeat(1f, (int)size).ToArray(), [1, 1, size, 1]);
         string WindowSum(string t, long padBegin, long padEnd) =>
-            ctx.Emit("Conv", [t, ones], NodeAttributes.Ints("kernel_shape", [size, 1]), NodeAttributes.Ints("pads", [padBegin, 0, padEnd, 0]));
+            ctx.Emit("Conv", [t, ones], GraphAttribute.IntList("kernel_shape", [size, 1]), GraphAttribute.IntList("pads", [padBegin, 0, padEnd, 0]));
         var xr = ctx.Emit("Reshape", [x, asRows]);
         var gr = ctx.Emit("Reshape", [gy, asRows]);
         var s = ctx.Emit("Add", [ctx.Scalar(bias), ctx.Emit("Mul", [WindowSum(ctx.Emit("Mul", [xr, xr]), before, after), ctx.Scalar(alpha / size)])]);

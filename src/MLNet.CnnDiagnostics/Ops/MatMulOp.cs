@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -23,7 +22,7 @@ internal sealed class MatMulOp : OpDefinition
             : FieldStep.Same(FieldFlow.Global(input, node, 0));
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string a = node.Input[0], b = node.Input[1], y = node.Output[0];
         int[] aShape = ctx.Shape(a), bShape = ctx.Shape(b), yShape = ctx.Shape(y);
@@ -57,7 +56,7 @@ internal sealed class MatMulOp : OpDefinition
     {
         int lead = result.Length - operand.Length;
         var axes = Enumerable.Range(0, result.Length).Where(i => i < lead || (operand[i - lead] == 1 && result[i] != 1)).Select(i => (long)i).ToArray();
-        var summed = axes.Length == 0 ? grad : ctx.Emit("ReduceSum", [grad, ctx.Int64s(axes)], NodeAttributes.Int("keepdims", 1));
+        var summed = axes.Length == 0 ? grad : ctx.Emit("ReduceSum", [grad, ctx.Int64s(axes)], GraphAttribute.Int("keepdims", 1));
         return ctx.ReshapeLike(summed, like);
     }
 
@@ -67,6 +66,6 @@ internal sealed class MatMulOp : OpDefinition
     {
         var perm = Enumerable.Range(0, r).Select(i => (long)i).ToArray();
         (perm[r - 2], perm[r - 1]) = (perm[r - 1], perm[r - 2]);
-        return ctx.Emit("Transpose", [x], NodeAttributes.Ints("perm", perm));
+        return ctx.Emit("Transpose", [x], GraphAttribute.IntList("perm", perm));
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -25,7 +24,7 @@ internal sealed class MaxPoolOp : OpDefinition
 
     public override int ActivationOutputs => 1;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         var kernel = NodeAttributes.GetInts(node, "kernel_shape")
             ?? throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} has no kernel_shape.");
@@ -34,7 +33,7 @@ internal sealed class MaxPoolOp : OpDefinition
         return apart ? [RouteByComparison(ctx, node, gy, window)] : [RouteByIndices(ctx, node, gy)];
     }
 
-    private static string RouteByComparison(BackwardContext ctx, NodeProto node, string gy, ConvGeometry window)
+    private static string RouteByComparison(BackwardContext ctx, GraphNode node, string gy, ConvGeometry window)
     {
         string x = node.Input[0], y = node.Output[0];
         var xs = ctx.Shape(x);
@@ -82,7 +81,7 @@ internal sealed class MaxPoolOp : OpDefinition
                 : zeros ??= ctx.Emit("ConstantOfShape", [ctx.ShapeOf(gy)]);
         }
         string full = phases == 1 ? phaseTensors[0]
-            : ConvInputGradient.InterleavePhases(ctx, ctx.Emit("Concat", phaseTensors, NodeAttributes.Int("axis", 1)), 1, stride, xs[1], length);
+            : ConvInputGradient.InterleavePhases(ctx, ctx.Emit("Concat", phaseTensors, GraphAttribute.Int("axis", 1)), 1, stride, xs[1], length);
 
         // padded coordinates t = i + pad: crop to the input, with zeros for trailing inputs no window reaches
         var covered = length.Select((l, i) => l * stride[i]).ToArray();
@@ -110,18 +109,18 @@ internal sealed class MaxPoolOp : OpDefinition
         return index;
     }
 
-    private static string RouteByIndices(BackwardContext ctx, NodeProto node, string gy)
+    private static string RouteByIndices(BackwardContext ctx, GraphNode node, string gy)
     {
         if (NodeAttributes.GetInt(node, "storage_order", 0) != 0)
             throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: storage_order=1 (column-major indices) is not supported; 0 is.");
-        if (node.Output.Count < 2) node.Output.Add(node.Output[0] + "/indices");
+        string indices = node.Output.Count >= 2 ? node.Output[1] : ctx.AddOutput(node, node.Output[0] + "/indices");
         string x = node.Input[0];
         var size = ctx.Emit("Reshape", [ctx.Emit("Size", [x]), ctx.Int64s(1)]);
         var zeros = ctx.Emit("ConstantOfShape", [size]);
-        var flatIndices = ctx.Emit("Reshape", [node.Output[1], ctx.Int64s(-1)]);
+        var flatIndices = ctx.Emit("Reshape", [indices, ctx.Int64s(-1)]);
         var flatGrad = ctx.Emit("Reshape", [gy, ctx.Int64s(-1)]);
         var scattered = ctx.Emit("ScatterElements", [zeros, flatIndices, flatGrad],
-            NodeAttributes.Int("axis", 0), NodeAttributes.String("reduction", "add"));
+            GraphAttribute.Int("axis", 0), GraphAttribute.String("reduction", "add"));
         return ctx.ReshapeLike(scattered, x);
     }
 }

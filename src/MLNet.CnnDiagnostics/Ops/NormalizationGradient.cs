@@ -19,7 +19,7 @@ internal static class NormalizationGradient
     public static string Input(BackwardContext ctx, string x, string g, long[] axes, long? count, float epsilon)
     {
         var axesInput = ctx.Int64s(axes);
-        string Sum(string t) => ctx.Emit("ReduceSum", [t, axesInput], NodeAttributes.Int("keepdims", 1));
+        string Sum(string t) => ctx.Emit("ReduceSum", [t, axesInput], GraphAttribute.Int("keepdims", 1));
         var sumX = Sum(x);
         string n = count is { } c ? ctx.Scalar(c) : ctx.SizeRatio(x, sumX);
         string Mean(string t, string? sum = null) => ctx.Emit("Div", [sum ?? Sum(t), n]);

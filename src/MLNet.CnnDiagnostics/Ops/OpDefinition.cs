@@ -1,12 +1,11 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
 /// <summary>
 /// Everything the library needs to know of one ONNX op (or op family), in one place: how it carries a receptive field
 /// (<see cref="Field"/>, refined by <see cref="CarryField"/> where attributes matter) and its backward pass, written as
-/// ONNX ops: given the gradient of the op's outputs, <see cref="Backward(BackwardContext, NodeProto, string, bool[])"/>
+/// ONNX ops: given the gradient of the op's outputs, <see cref="Backward(BackwardContext, GraphNode, string, bool[])"/>
 /// emits nodes computing the gradients of its inputs. <see cref="OpTable"/> collects every definition of this assembly;
 /// adding an op is one class deriving from this one, plus its test.
 /// </summary>
@@ -28,14 +27,14 @@ internal abstract class OpDefinition
     /// Emits the backward nodes of <paramref name="node"/>. Returns one gradient name per input (null where
     /// <paramref name="needsGradient"/> is false or the input is not differentiable).
     /// </summary>
-    public virtual string?[] Backward(BackwardContext ctx, NodeProto node, string outputGradient, bool[] needsGradient) =>
+    public virtual string?[] Backward(BackwardContext ctx, GraphNode node, string outputGradient, bool[] needsGradient) =>
         throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)} has no backward rule.");
 
     /// <summary>
     /// Emits the backward nodes of a node given the gradients of all its outputs (null where an output receives none).
     /// By default only the first output carries a gradient (the others are indices or statistics).
     /// </summary>
-    public virtual string?[] Backward(BackwardContext ctx, NodeProto node, IReadOnlyList<string?> outputGradients, bool[] needsGradient) =>
+    public virtual string?[] Backward(BackwardContext ctx, GraphNode node, IReadOnlyList<string?> outputGradients, bool[] needsGradient) =>
         outputGradients[0] is { } first ? Backward(ctx, node, first, needsGradient) : new string?[node.Input.Count];
 
     /// <summary>
@@ -70,18 +69,18 @@ internal abstract class OpDefinition
         inputs.FirstOrDefault(i => i is not null) ?? throw new InvalidOperationException("the calculator passes at least one spatial input.");
 
     /// <summary>Thrown when an input that needs a gradient has none under this rule (weights, shapes, indices).</summary>
-    protected static CnnDiagnosticsException NotDifferentiable(NodeProto node, int input) =>
+    protected static CnnDiagnosticsException NotDifferentiable(GraphNode node, int input) =>
         new($"{NodeAttributes.Describe(node)}: the gradient with respect to input {input} ('{node.Input[input]}') is not supported; only data tensors (not weights or shapes) can be differentiated.");
 
     /// <summary>Throws unless only the listed inputs need gradients.</summary>
-    protected static void OnlyInputs(NodeProto node, bool[] needsGradient, params int[] differentiable)
+    protected static void OnlyInputs(GraphNode node, bool[] needsGradient, params int[] differentiable)
     {
         for (int i = 0; i < needsGradient.Length; i++)
             if (needsGradient[i] && !differentiable.Contains(i)) throw NotDifferentiable(node, i);
     }
 
     /// <summary>The gradient of the first input only (for unary ops): <paramref name="gradient"/> at index 0, null elsewhere.</summary>
-    protected static string?[] FirstInput(NodeProto node, string gradient)
+    protected static string?[] FirstInput(GraphNode node, string gradient)
     {
         var result = new string?[node.Input.Count];
         result[0] = gradient;

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -33,7 +32,7 @@ internal sealed class PadOp : OpDefinition
         });
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         string mode = NodeAttributes.GetString(node, "mode", "constant");
@@ -58,7 +57,7 @@ internal sealed class PadOp : OpDefinition
     }
 
     // pads read at run time: crop = max(-pads, 0) restores what was cut away (as zeros), then the input's window starts at max(pads_begin, 0)
-    private static string ComputedPadsBackward(BackwardContext ctx, NodeProto node, string gy)
+    private static string ComputedPadsBackward(BackwardContext ctx, GraphNode node, string gy)
     {
         int rank = ctx.Rank(node.Input[0]);
         string pads = node.Input[1];

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -14,7 +13,7 @@ internal sealed class PowOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Join;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0], e = node.Input[1], y = node.Output[0];
         var result = new string?[2];
@@ -34,7 +33,7 @@ internal sealed class PowOp : OpDefinition
             }
             else
             {
-                var exponent = ctx.Emit("Cast", [e], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
+                var exponent = ctx.Emit("Cast", [e], GraphAttribute.Int("to", (long)TensorDataType.Float));
                 slope = ctx.Emit("Mul", [exponent, ctx.Emit("Pow", [x, ctx.Emit("Sub", [exponent, ctx.Scalar(1f)])])]);
             }
             result[0] = ctx.ReduceToOperand(slope is null ? gy : ctx.Emit("Mul", [gy, slope]), y, x);
@@ -45,10 +44,10 @@ internal sealed class PowOp : OpDefinition
     }
 
     /// <summary>The values of a float or integer constant, or null for other types.</summary>
-    private static double[]? Numbers(TensorProto t) => t.DataType switch
+    private static double[]? Numbers(GraphTensor t) => t.DataType switch
     {
-        (int)TensorProto.Types.DataType.Float => ConstantTensors.ReadFloat(t).Select(v => (double)v).ToArray(),
-        (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Int32 => ConstantTensors.ReadInt64(t).Select(v => (double)v).ToArray(),
+        (int)TensorDataType.Float => ConstantTensors.ReadFloat(t).Select(v => (double)v).ToArray(),
+        (int)TensorDataType.Int64 or (int)TensorDataType.Int32 => ConstantTensors.ReadInt64(t).Select(v => (double)v).ToArray(),
         _ => null,
     };
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -99,19 +98,19 @@ internal static class ReceptiveFieldCalculator
 
     private static ReceptiveFieldNode Describe(ModelGraph graph, LayerInfo layer, bool declaredSize)
     {
-        var node = graph.Proto.Graph.Node[layer.Index];
-        int axis = (int)(node.Attribute.FirstOrDefault(a => a.Name == "axis")?.I ?? 1);
+        var node = graph.NodeAt(layer.Index);
+        int axis = (int)node.Int("axis", 1);
         // Measured shapes hold for the declared input size only.
         int[]? spatial = declaredSize && layer.OutputShape is { Length: 4 } s && s[2] > 0 && s[3] > 0 ? [s[2], s[3]] : null;
         var integers = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        foreach (var a in node.Attribute)
+        foreach (var a in node.Attributes)
         {
-            if (a.Type == AttributeProto.Types.AttributeType.Int) integers[a.Name] = [a.I];
-            else if (a.Type == AttributeProto.Types.AttributeType.Ints) integers[a.Name] = a.Ints.ToArray();
+            if (a.Kind == GraphAttributeKind.Int) integers[a.Name] = [a.I];
+            else if (a.Kind == GraphAttributeKind.Ints) integers[a.Name] = a.Ints.ToArray();
         }
         for (int i = 1; i < node.Input.Count; i++)
             if (node.Input[i].Length > 0 && graph.FindConstant(node.Input[i]) is { } c
-                && c.DataType is (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Int32)
+                && c.DataType is (int)TensorDataType.Int64 or (int)TensorDataType.Int32)
                 integers["input" + i] = ConstantTensors.ReadInt64(c);
         return new ReceptiveFieldNode(layer.Name, layer.OpType, layer.Inputs, layer.Outputs, layer.Convolution, spatial, axis)
         {

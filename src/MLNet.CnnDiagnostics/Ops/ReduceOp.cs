@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -23,7 +22,7 @@ internal abstract class ReductionOp : OpDefinition
         return FieldStep.Same(input.WithAxes(input.AxisH - shiftH, input.AxisW - shiftW, input.Rank - axes.Length));
     }
 
-    public sealed override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public sealed override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         string x = node.Input[0], y = node.Output[0];
@@ -56,10 +55,10 @@ internal abstract class ReductionOp : OpDefinition
     /// The gradient of the input given the output <paramref name="y"/> and its gradient <paramref name="g"/>, both with
     /// the reduced axes kept (size 1). <paramref name="identity"/>: the node reduced nothing (noop_with_empty_axes).
     /// </summary>
-    protected abstract string Local(BackwardContext ctx, NodeProto node, string x, string y, string g, bool reducesAll, bool identity);
+    protected abstract string Local(BackwardContext ctx, GraphNode node, string x, string y, string g, bool reducesAll, bool identity);
 
     /// <summary>The reduced axes as a tensor for ReduceSum (null: all axes).</summary>
-    protected static string[] ReduceSumInputs(BackwardContext ctx, NodeProto node, string tensor)
+    protected static string[] ReduceSumInputs(BackwardContext ctx, GraphNode node, string tensor)
     {
         var axes = NodeAttributes.GetInts(node, "axes");
         if (axes is not null) return axes.Length == 0 ? [tensor] : [tensor, ctx.Int64s(axes)];
@@ -72,7 +71,7 @@ internal sealed class ReduceOp : ReductionOp
 {
     public override IReadOnlyList<string> OpTypes => ["ReduceMean", "ReduceSum"];
 
-    protected override string Local(BackwardContext ctx, NodeProto node, string x, string y, string g, bool reducesAll, bool identity)
+    protected override string Local(BackwardContext ctx, GraphNode node, string x, string y, string g, bool reducesAll, bool identity)
     {
         if (identity) return g;
         if (node.OpType == "ReduceMean") g = ctx.Emit("Div", [g, ctx.SizeRatio(x, y)]);

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -11,7 +10,7 @@ internal sealed class ReduceExtremumOp : ReductionOp
 {
     public override IReadOnlyList<string> OpTypes => ["ReduceMax", "ReduceMin"];
 
-    protected override string Local(BackwardContext ctx, NodeProto node, string x, string y, string g, bool reducesAll, bool identity) =>
+    protected override string Local(BackwardContext ctx, GraphNode node, string x, string y, string g, bool reducesAll, bool identity) =>
         identity ? g : Winners.Route(ctx, g, ReduceSumInputs(ctx, node, Winners.Mask(ctx, x, y)));
 }
 
@@ -20,7 +19,7 @@ internal sealed class ReduceNormOp : ReductionOp
 {
     public override IReadOnlyList<string> OpTypes => ["ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp", "ReduceLogSum"];
 
-    protected override string Local(BackwardContext ctx, NodeProto node, string x, string y, string g, bool reducesAll, bool identity)
+    protected override string Local(BackwardContext ctx, GraphNode node, string x, string y, string g, bool reducesAll, bool identity)
     {
         // noop_with_empty_axes applies the element-wise part alone: |x|, |x| (L2 of one element), x², x (log-sum-exp of one), log x
         if (identity)
@@ -51,7 +50,7 @@ internal sealed class GlobalMaxPoolOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Global;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0], y = node.Output[0];
         var spatialAxes = Enumerable.Range(2, ctx.Rank(x) - 2).Select(i => (long)i).ToArray();
@@ -64,13 +63,13 @@ internal static class Winners
 {
     /// <summary>1 where an element of <paramref name="x"/> equals the (broadcast) reduced value <paramref name="y"/>, else 0.</summary>
     public static string Mask(BackwardContext ctx, string x, string y) =>
-        ctx.Emit("Cast", [ctx.Emit("Equal", [x, y])], NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Float));
+        ctx.Emit("Cast", [ctx.Emit("Equal", [x, y])], GraphAttribute.Int("to", (long)TensorDataType.Float));
 
     /// <summary><paramref name="g"/> (reduced axes kept) spread over the winners, divided by their count (ReduceSum of the mask with <paramref name="countInputs"/>).</summary>
     public static string Route(BackwardContext ctx, string g, string[] countInputs)
     {
         var mask = countInputs[0];
-        var count = ctx.Emit("ReduceSum", countInputs, NodeAttributes.Int("keepdims", 1));
+        var count = ctx.Emit("ReduceSum", countInputs, GraphAttribute.Int("keepdims", 1));
         return ctx.Emit("Mul", [mask, ctx.Emit("Div", [g, count])]);
     }
 }

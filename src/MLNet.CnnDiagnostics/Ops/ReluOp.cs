@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -13,11 +13,13 @@ internal sealed class ReluOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
+        var passed = ctx.GuidedRelu ? ctx.Emit("Relu", [gy]) : gy;
+        if (BlockedLayoutMask.Applies(ctx, node.Output[0]))
+            return [ctx.Emit("Mul", [passed, BlockedLayoutMask.Compare(ctx, node.Output[0], 0f)])];
         var zero = ctx.Scalar(0f);
         var positive = ctx.Emit("Greater", [node.Output[0], zero]);
-        var passed = ctx.GuidedRelu ? ctx.Emit("Relu", [gy]) : gy;
         return [ctx.Emit("Where", [positive, passed, zero])];
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -17,7 +16,7 @@ internal sealed class ReshapeOp : OpDefinition
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.Relayout(node, FirstKnown(inputs)) is { Outputs: not null } kept ? kept : FieldStep.Same(FieldFlow.Global(FirstKnown(inputs), node, 0));
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         var result = new string?[node.Input.Count];

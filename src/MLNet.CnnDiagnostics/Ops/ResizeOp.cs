@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -17,7 +16,7 @@ internal sealed class ResizeOp : OpDefinition
     // The output grid is a fractional resampling of the input's: not followed (FieldFlow.NotFollowedReason says so).
     public override FieldRule Field => FieldRule.NotFollowed;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         var xs = ctx.Shape(node.Input[0]);
@@ -49,7 +48,7 @@ internal sealed class ResizeOp : OpDefinition
     }
 
     /// <summary>The scale per axis when the node states scales (attribute or constant input), else null (sizes: output/input).</summary>
-    private static float[]? Scales(BackwardContext ctx, NodeProto node, int rank)
+    private static float[]? Scales(BackwardContext ctx, GraphNode node, int rank)
     {
         float[]? given = null;
         if (NodeAttributes.Find(node, "scales") is { } attribute) given = attribute.Floats.ToArray();
@@ -68,7 +67,7 @@ internal sealed class ResizeOp : OpDefinition
     }
 
     /// <summary>The [output, input] weights of one axis, as ONNX Runtime computes each output from the input.</summary>
-    private static float[] Weights(bool isNearest, string coordinates, string nearestMode, int input, int output, float scale, NodeProto node)
+    private static float[] Weights(bool isNearest, string coordinates, string nearestMode, int input, int output, float scale, GraphNode node)
     {
         var w = new float[output * input];
         for (int o = 0; o < output; o++)
@@ -89,7 +88,7 @@ internal sealed class ResizeOp : OpDefinition
         return w;
     }
 
-    private static float Original(string mode, int resized, float scale, int input, int output, NodeProto node)
+    private static float Original(string mode, int resized, float scale, int input, int output, GraphNode node)
     {
         float x = resized;
         switch (mode)
@@ -109,7 +108,7 @@ internal sealed class ResizeOp : OpDefinition
         }
     }
 
-    private static long NearestPixel(float x, string mode, bool downsampling, NodeProto node) => mode switch
+    private static long NearestPixel(float x, string mode, bool downsampling, GraphNode node) => mode switch
     {
         "round_prefer_floor" => x == (long)x + 0.5f ? (long)MathF.Floor(x) : (long)MathF.Round(x, MidpointRounding.AwayFromZero),
         "round_prefer_ceil" => (long)MathF.Round(x, MidpointRounding.AwayFromZero),
@@ -131,9 +130,9 @@ internal sealed class ResizeOp : OpDefinition
         if (axis == rank - 2) return ctx.Emit("MatMul", [matrix, g]);
         var perm = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
         (perm[axis], perm[rank - 2]) = (perm[rank - 2], perm[axis]);
-        var moved = ctx.Emit("Transpose", [g], NodeAttributes.Ints("perm", perm));
-        return ctx.Emit("Transpose", [ctx.Emit("MatMul", [matrix, moved])], NodeAttributes.Ints("perm", perm));
+        var moved = ctx.Emit("Transpose", [g], GraphAttribute.IntList("perm", perm));
+        return ctx.Emit("Transpose", [ctx.Emit("MatMul", [matrix, moved])], GraphAttribute.IntList("perm", perm));
     }
 
-    private static CnnDiagnosticsException Unsupported(NodeProto node, string what) => new($"{NodeAttributes.Describe(node)}: {what}.");
+    private static CnnDiagnosticsException Unsupported(GraphNode node, string what) => new($"{NodeAttributes.Describe(node)}: {what}.");
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -56,7 +55,7 @@ internal sealed class SliceOp : OpDefinition
 
     private static long Clamp(long value, int size) => Math.Clamp(value, 0, size);
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         OnlyInputs(node, need, 0);
         return FirstInput(node, IndexRouting.Backward(ctx, node, gy));

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -14,7 +13,7 @@ internal sealed class SmoothActivationOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string x = node.Input[0];
         string slope;
@@ -44,7 +43,7 @@ internal sealed class SmoothActivationOp : OpDefinition
         return [ctx.Emit("Mul", [gy, slope])];
     }
 
-    private static string GeluSlope(BackwardContext ctx, NodeProto node, string x)
+    private static string GeluSlope(BackwardContext ctx, GraphNode node, string x)
     {
         string approximate = NodeAttributes.GetString(node, "approximate", "none");
         var x2 = ctx.Emit("Mul", [x, x]);

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -15,12 +14,12 @@ internal sealed class SoftmaxOp : OpDefinition
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", -1), "normalises") is { Reason: not null } ? FieldStep.Same(FieldFlow.Global(FirstKnown(inputs), node, 0)) : FieldStep.Same(FirstKnown(inputs));
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string y = node.Output[0];
         long axis = NodeAttributes.GetInt(node, "axis", -1);
         if (axis < 0) axis += ctx.Rank(y);
-        var dot = ctx.Emit("ReduceSum", [ctx.Emit("Mul", [gy, y]), ctx.Int64s(axis)], NodeAttributes.Int("keepdims", 1));
+        var dot = ctx.Emit("ReduceSum", [ctx.Emit("Mul", [gy, y]), ctx.Int64s(axis)], GraphAttribute.Int("keepdims", 1));
         return [ctx.Emit("Mul", [y, ctx.Emit("Sub", [gy, dot])])];
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -15,10 +14,10 @@ internal sealed class SplitOp : OpDefinition
     internal override FieldStep CarryField(ReceptiveFieldNode node, IReadOnlyList<SpatialValue?> inputs) =>
         FieldFlow.AlongAxis(node, FirstKnown(inputs), node.GetInteger("axis", 0), "splits");
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string outputGradient, bool[] needsGradient) =>
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string outputGradient, bool[] needsGradient) =>
         Backward(ctx, node, [outputGradient, .. Enumerable.Repeat<string?>(null, node.Output.Count - 1)], needsGradient);
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, IReadOnlyList<string?> outputGradients, bool[] needsGradient)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, IReadOnlyList<string?> outputGradients, bool[] needsGradient)
     {
         OnlyInputs(node, needsGradient, 0);
         var result = new string?[node.Input.Count];
@@ -26,7 +25,7 @@ internal sealed class SplitOp : OpDefinition
         long axis = NodeAttributes.GetInt(node, "axis", 0);
         if (axis < 0) axis += ctx.Rank(node.Input[0]);
         var parts = node.Output.Select((output, i) => outputGradients[i] ?? ctx.Emit("ConstantOfShape", [ctx.ShapeOf(output)])).ToList();
-        result[0] = ctx.Emit("Concat", parts, NodeAttributes.Int("axis", axis));
+        result[0] = ctx.Emit("Concat", parts, GraphAttribute.Int("axis", axis));
         return result;
     }
 }

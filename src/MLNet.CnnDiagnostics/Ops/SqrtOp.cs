@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,6 +9,6 @@ internal sealed class SqrtOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need) =>
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need) =>
         [ctx.Emit("Div", [ctx.Emit("Mul", [gy, ctx.Scalar(0.5f)]), node.Output[0]])];
 }

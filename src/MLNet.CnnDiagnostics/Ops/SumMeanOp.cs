@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,7 +9,7 @@ internal sealed class SumMeanOp : OpDefinition
 
     public override FieldRule Field => FieldRule.Join;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string y = node.Output[0];
         string g = node.OpType == "Mean" && node.Input.Count > 1 ? ctx.Emit("Div", [gy, ctx.Scalar(node.Input.Count)]) : gy;

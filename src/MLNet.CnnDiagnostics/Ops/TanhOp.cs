@@ -1,4 +1,4 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
+using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -9,7 +9,7 @@ internal sealed class TanhOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         string y = node.Output[0];
         var slope = ctx.Emit("Sub", [ctx.Scalar(1f), ctx.Emit("Mul", [y, y])]);

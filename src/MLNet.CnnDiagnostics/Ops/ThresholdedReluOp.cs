@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -10,7 +9,7 @@ internal sealed class ThresholdedReluOp : OpDefinition
 
     public override FieldRule Field => FieldRule.PositionWise;
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         var above = ctx.Emit("Greater", [node.Input[0], ctx.Scalar(NodeAttributes.GetFloat(node, "alpha", 1f))]);
         return [ctx.Emit("Where", [above, gy, ctx.Scalar(0f)])];

@@ -1,5 +1,4 @@
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Ops;
 
@@ -23,12 +22,12 @@ internal sealed class TransposeOp : OpDefinition
         return FieldStep.Same(input.WithAxes(h, w, perm.Length));
     }
 
-    public override string?[] Backward(BackwardContext ctx, NodeProto node, string gy, bool[] need)
+    public override string?[] Backward(BackwardContext ctx, GraphNode node, string gy, bool[] need)
     {
         int rank = ctx.Rank(node.Input[0]);
         var perm = NodeAttributes.GetInts(node, "perm") ?? Enumerable.Range(0, rank).Reverse().Select(i => (long)i).ToArray();
         var inverse = new long[rank];
         for (int i = 0; i < rank; i++) inverse[perm[i]] = i;
-        return [ctx.Emit("Transpose", [gy], NodeAttributes.Ints("perm", inverse))];
+        return [ctx.Emit("Transpose", [gy], GraphAttribute.IntList("perm", inverse))];
     }
 }

@@ -17,7 +17,7 @@ public sealed class FastConvGradientTests
     {
         var bytes = m.Build(output);
         using var engine = new GradientEngine(bytes);
-        var ops = engine.GraphFor(null, [engine.InputName]).Proto.Graph.Node
+        var ops = engine.GraphFor(null, [engine.InputName]).ToModelGraph().Proto.Graph.Node
             .Where(n => n.Name.StartsWith("grad/", StringComparison.Ordinal)).Select(n => n.OpType).ToList();
         Assert.AreEqual(expectTranspose, ops.Contains("ConvTranspose"), string.Join(", ", ops));
         double error = FiniteDifferences.Check(engine, m.InputShape);

@@ -17,7 +17,7 @@ public sealed class MaxPoolRoutingTests
     private static GradientEngine Engine(TinyModel m, bool expectScatter)
     {
         var engine = new GradientEngine(m.Build("y"));
-        var ops = engine.GraphFor(null, [engine.InputName]).Proto.Graph.Node.Select(n => n.OpType).ToList();
+        var ops = engine.GraphFor(null, [engine.InputName]).ToModelGraph().Proto.Graph.Node.Select(n => n.OpType).ToList();
         Assert.AreEqual(expectScatter, ops.Contains("ScatterElements"), string.Join(", ", ops));
         return engine;
     }

@@ -34,7 +34,7 @@ public abstract class AttributionMethod
         for (int start = 0; start < n; start += chunk)
         {
             int count = Math.Min(chunk, n - start);
-            parts.Add(AttributeBatch(Rows(input, start, count), target.ForItems(start, count)));
+            parts.Add(AttributeBatch(input.Rows(start, count), target.ForItems(start, count)));
         }
         return parts.Count == 1 ? parts[0] : new FloatTensor([n, .. parts[0].Shape[1..]], parts.SelectMany(p => p.Data).ToArray());
     }
@@ -104,16 +104,6 @@ public abstract class AttributionMethod
 
     /// <summary>Explains one batch; returns [n, ...] maps.</summary>
     protected abstract FloatTensor AttributeBatch(FloatTensor batch, GradientTarget target);
-
-    /// <summary>Items [start, start + count) of a batch.</summary>
-    protected static FloatTensor Rows(FloatTensor t, int start, int count)
-    {
-        if (start == 0 && count == t.Shape[0]) return t;
-        int size = t.Length / t.Shape[0];
-        var data = new float[size * count];
-        Array.Copy(t.Data, start * size, data, 0, data.Length);
-        return new FloatTensor([count, .. t.Shape[1..]], data);
-    }
 
     /// <summary>max over channels of |g| for [N, C, H, W] → [N, H, W] (Simonyan et al. 2013).</summary>
     protected static FloatTensor MaxAbsOverChannels(FloatTensor g) => ChannelReduction.MaxAbs.Reduce(g);

@@ -38,7 +38,7 @@ public sealed class SmoothGrad(GradientEngine engine) : AttributionMethod(engine
         FloatTensor? sum = null;
         for (int item = 0; item < n; item++)
         {
-            var image = Rows(batch, item, 1);
+            var image = batch.Rows(item, 1);
             float sigma = NoiseLevel * (image.Data.Max() - image.Data.Min());
             var total = new float[size / batch.Shape[1]];
             for (int done = 0; done < Samples;)

@@ -1,8 +1,6 @@
-using Google.Protobuf;
 using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
-using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Analysis;
 
@@ -179,50 +177,39 @@ public sealed class GradientCheck : IDisposable
         public static Frozen Build(GradientEngine engine, string? targetTensor)
         {
             var plain = engine.GraphFor(targetTensor, []);
-            var kinked = plain.Proto.Graph.Node.Where(n => n.OpType is "Relu" or "LeakyRelu" or "Clip" or "MaxPool").ToList();
+            var graph = new GraphRewriter(plain.ToModelGraph());
+            var kinked = graph.Nodes.Where(n => n.OpType is "Relu" or "LeakyRelu" or "Clip" or "MaxPool").ToList();
             var tensors = kinked.SelectMany(n => new[] { n.Input[0], n.Output[0] }).Distinct().ToList();
             var frozen = new Frozen(tensors) { TargetItemShape = plain.TargetItemShape };
-            var model = plain.Proto.Clone();
-            var graph = model.Graph;
             int index = 0;
-            foreach (var node in graph.Node.ToList())
+            foreach (var node in kinked)
             {
-                if (node.OpType is not ("Relu" or "LeakyRelu" or "Clip" or "MaxPool")) continue;
                 string prefix = $"freeze/{index++}/", z = node.Input[0], y = node.Output[0];
-                int position = graph.Node.IndexOf(node);
-                graph.Node.RemoveAt(position);
-                var replacement = new List<NodeProto>();
-                NodeProto Emit(string op, string[] inputs, string output, params AttributeProto[] attributes)
-                {
-                    var emitted = new NodeProto { OpType = op, Name = prefix + output.Replace('/', '_') };
-                    emitted.Input.AddRange(inputs);
-                    emitted.Output.Add(output);
-                    emitted.Attribute.AddRange(attributes);
-                    replacement.Add(emitted);
-                    return emitted;
-                }
+                var replacement = new List<NodeSpec>();
+                void Emit(string op, string[] inputs, string output, params GraphAttribute[] attributes) =>
+                    replacement.Add(GraphRewriter.Node(op, prefix + output.Replace('/', '_'), inputs, [output], attributes));
                 var itemShape = engine.Builder.ItemShape(z);
                 if (node.OpType == "MaxPool")
                 {
                     var outShape = engine.Builder.ItemShape(y);
                     if (itemShape.Length != 3)
                         throw new CnnDiagnosticsException($"{NodeAttributes.Describe(node)}: the gradient check freezes 2-D max pools only; its input has shape [{string.Join(",", itemShape)}].");
-                    graph.Initializer.Add(ConstantTensors.Int64(prefix + "flat", [0, 0, -1]));
-                    graph.Initializer.Add(ConstantTensors.Int64(prefix + "shape", [0, 0, outShape[1], outShape[2]]));
-                    graph.Input.Add(Input(prefix + "winners", [1, outShape[0], outShape[1] * outShape[2]]));
+                    graph.AddInitializer(GraphTensor.Int64(prefix + "flat", [0, 0, -1]));
+                    graph.AddInitializer(GraphTensor.Int64(prefix + "shape", [0, 0, outShape[1], outShape[2]]));
+                    graph.AddInput(prefix + "winners", [1, outShape[0], outShape[1] * outShape[2]]);
                     Emit("Reshape", [z, prefix + "flat"], prefix + "z");
-                    Emit("Cast", [prefix + "winners"], prefix + "index", NodeAttributes.Int("to", (long)TensorProto.Types.DataType.Int64));
-                    Emit("GatherElements", [prefix + "z", prefix + "index"], prefix + "y", NodeAttributes.Int("axis", 2));
+                    Emit("Cast", [prefix + "winners"], prefix + "index", GraphAttribute.Int("to", (long)TensorDataType.Int64));
+                    Emit("GatherElements", [prefix + "z", prefix + "index"], prefix + "y", GraphAttribute.Int("axis", 2));
                     Emit("Reshape", [prefix + "y", prefix + "shape"], y);
                     var winners = new PoolWinners(node, itemShape, outShape);
                     frozen._feeds.Add(atX => [(prefix + "winners", winners.At(atX[z]))]);
                 }
                 else
                 {
-                    graph.Input.Add(Input(prefix + "mask", [1, .. itemShape]));
+                    graph.AddInput(prefix + "mask", [1, .. itemShape]);
                     if (node.OpType == "Clip")
                     {
-                        graph.Input.Add(Input(prefix + "constant", [1, .. itemShape]));
+                        graph.AddInput(prefix + "constant", [1, .. itemShape]);
                         Emit("Mul", [z, prefix + "mask"], prefix + "masked");
                         Emit("Add", [prefix + "masked", prefix + "constant"], y);
                     }
@@ -249,22 +236,15 @@ public sealed class GradientCheck : IDisposable
                         return [(prefix + "mask", mask), (prefix + "constant", constant)];
                     });
                 }
-                for (int r = 0; r < replacement.Count; r++) graph.Node.Insert(position + r, replacement[r]);
+                graph.Replace(node, replacement);
             }
-            frozen.Session = new OnnxExecutor(ModelGraph.Load(model.ToByteArray(), "frozen activation pattern"));
+            frozen.Session = new OnnxExecutor(graph.ToModelGraph("frozen activation pattern"));
             return frozen;
-        }
-
-        private static ValueInfoProto Input(string name, int[] shape)
-        {
-            var s = new TensorShapeProto();
-            foreach (var d in shape) s.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-            return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = s } } };
         }
     }
 
     /// <summary>The flat spatial position of each max-pool window's largest value (the first on ties, as ONNX's Indices), per channel.</summary>
-    private sealed class PoolWinners(NodeProto node, int[] inputShape, int[] outputShape)
+    private sealed class PoolWinners(GraphNode node, int[] inputShape, int[] outputShape)
     {
         public FloatTensor At(FloatTensor x)
         {
