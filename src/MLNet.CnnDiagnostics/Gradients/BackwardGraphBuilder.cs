@@ -221,6 +221,27 @@ public sealed class BackwardGraphBuilder
         }
     }
 
+    /// <summary>
+    /// An estimate of the bytes one item needs in a run of <paramref name="graph"/>, for sizing batches: the forward
+    /// activations alive at once in node order (the backward pass keeps each until the rules that read it have run),
+    /// plus, with gradients, twice the largest activation (the gradient flowing back and one temporary of its size).
+    /// Shapes are the probed ones, float32 assumed; tensors the backward rules add are covered by that margin only.
+    /// </summary>
+    internal long BytesPerItem(BackwardGraph graph)
+    {
+        var weights = graph.Proto.Graph.Initializer.Select(t => t.Name).ToHashSet();
+        long largest = 0;
+        long Bytes(string tensor)
+        {
+            if (weights.Contains(tensor) || !_shapes.TryGetValue(tensor, out var shape) || shape.Length == 0 || shape[0] != _probeBatch) return 0;
+            long bytes = 4L * shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+            largest = Math.Max(largest, bytes);
+            return bytes;
+        }
+        long live = ModelGraph.PeakLiveBytes(graph.Proto.Graph, InputName, Bytes);
+        return live + (graph.GradientOutputs.Count > 0 ? 2 * largest : 0);
+    }
+
     private int[] ShapeOrThrow(string tensor) =>
         _shapes.TryGetValue(tensor, out var s) ? s
         : throw new CnnDiagnosticsException($"tensor '{tensor}' is not in the model; {ClosestNames.Suggest(tensor, _shapes.Keys)}.");

@@ -79,7 +79,7 @@ internal static class TapGraph
             }
             g.Output.Add(ModelGraph.MakeValueInfo(column, 1, shape, symbolicBatch: true));
         }
-        return ModelGraph.Load(Google.Protobuf.MessageExtensions.ToByteArray(proto), model.SourceName);
+        return ModelGraph.FromEdited(proto, model.SourceName);
     }
 
     private static NodeProto Node(string op, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
