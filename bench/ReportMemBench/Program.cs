@@ -159,8 +159,8 @@ internal static class Child
         switch (kind)
         {
             case "pipeline":
-                Pipeline(ml, folder, null).Fit(digits);
-                End("fit");
+                Pipeline(ml, folder, new Hook(n)).Fit(digits);
+                End("done");
                 break;
             case "session":
                 Session(n);
@@ -172,7 +172,7 @@ internal static class Child
                 SmallCnn(ml, folder, digits, n, sections);
                 break;
             case "report":
-                var hook = new Hook();
+                var hook = new Hook(n);
                 var estimator = Pipeline(ml, folder, hook).AppendVisualization(o =>
                 {
                     o.ReportPath = Path.Combine(Path.GetTempPath(), "cnndiag-membench", $"report-{n}.html");
@@ -200,8 +200,8 @@ internal static class Child
     /// <summary>samples/QuickStart's job, step by step as it does it: a 0.2 test split, the report on 500 of the training rows, Evaluate.</summary>
     private static void QuickStart(MLContext ml, string folder, IDataView digits, int n)
     {
-        var hook = new Hook();
         var split = ml.Data.TrainTestSplit(digits, testFraction: 0.2, seed: 1);
+        var hook = new Hook(split.TrainSet.GetColumn<ReadOnlyMemory<char>>("ImagePath").Count());
         var estimator = Pipeline(ml, folder, hook).AppendVisualization(o =>
         {
             o.ReportPath = Path.Combine(Path.GetTempPath(), "cnndiag-membench", $"quickstart-{n}.html");
@@ -223,7 +223,7 @@ internal static class Child
     {
         string file = Path.Combine(AppContext.BaseDirectory, "zoo", "mnist_cnn_op17.onnx");
         var cnn = ModelGraph.Load(file).WithInputNormalization([0.5f], [0.5f], 255f);
-        var hook = new Hook();
+        var hook = new Hook(n);
         var estimator = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.Transforms.LoadImages("Image", folder, "ImagePath"))
             .Append(ml.Transforms.ConvertToGrayscale("Image"))
@@ -296,7 +296,8 @@ internal static class Child
     /// <summary>
     /// One report-style session (no arena, no memory pattern) over the full batched ResNet18, phase by phase: loading
     /// the graph (printed as "fit"), creating the forward session, a forward batch of 16, disposing it; then building a
-    /// gradient engine's backward graph and session, and backward batches of 1, 4 and 16.
+    /// gradient engine (its forward shapes probed), a backward graph alone, the engine's backward session, and backward
+    /// batches of 1, 4 and 16.
     ///   ReportMemBench --child session 2
     /// </summary>
     private static void Session(int n)
@@ -310,8 +311,11 @@ internal static class Child
         exec.Run(input);
         End("forward disposed");
         exec.Dispose();
-        End("backward graph and session");
+        End("gradient engine (shapes probed)");
         using var engine = new MLNet.CnnDiagnostics.Gradients.GradientEngine(graph, null, execution);
+        End("backward graph");
+        var backward = engine.Builder.Build(null, [engine.InputName]);
+        End("backward session");
         engine.GraphFor(null, [engine.InputName]);
         foreach (int b in new[] { 1, 4, 16 })
         {
@@ -354,7 +358,7 @@ internal static class Child
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     /// <summary>Tells the report's phases apart from its progress events.</summary>
-    private sealed class Hook : IProgress<DiagnosticsProgress>
+    private sealed class Hook(long rows = long.MaxValue) : IProgress<DiagnosticsProgress>
     {
         private long _lastForward;
 
@@ -364,7 +368,7 @@ internal static class Child
             {
                 // the pipeline's own forward ends before its trainer runs; the tap's forward restarts from the beginning when
                 // the report reads its sample
-                if (_phase == "fit" && value.Done == value.Total && value.Total > 0) End("train");
+                if (_phase == "fit" && (value.Total > 0 ? value.Done == value.Total : value.Done >= rows)) End("train");
                 else if (_phase is "fit" or "train" && value.Done < _lastForward) End("sample");
                 _lastForward = value.Done;
             }

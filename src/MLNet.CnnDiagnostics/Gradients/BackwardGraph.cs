@@ -51,6 +51,6 @@ public sealed class BackwardGraph
     /// <summary>The model as ONNX bytes.</summary>
     public byte[] ToBytes() => Proto.ToByteArray();
 
-    /// <summary>The model as a <see cref="ModelGraph"/> (for the executor).</summary>
-    public ModelGraph ToModelGraph() => ModelGraph.Load(ToBytes(), FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})");
+    /// <summary>The model as a <see cref="ModelGraph"/> (for the executor); it shares this graph's weights rather than parsing a serialised copy.</summary>
+    public ModelGraph ToModelGraph() => ModelGraph.FromEdited(Proto, FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})");
 }
