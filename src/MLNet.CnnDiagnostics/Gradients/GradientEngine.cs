@@ -91,15 +91,16 @@ public sealed class GradientEngine : IDisposable
 
         // a model fixed at a batch size runs in runs of that size; otherwise as many items as fit the memory budget
         int chunk = graph.FixedBatch ?? _budget.RowsPerRun(bytesPerItem, n);
-        if (n % chunk != 0)
+        if (graph.FixedBatch is not null && n % chunk != 0)
             throw new CnnDiagnosticsException($"the model is fixed at batch {chunk}; a batch of {n} is not a multiple of it.");
         var parts = new List<IReadOnlyDictionary<string, FloatTensor>>();
         for (int start = 0; start < n; start += chunk)
         {
+            int count = Math.Min(chunk, n - start); // the last run of a memory-bounded batch may be shorter
             var feeds = new Dictionary<string, FloatTensor>
             {
-                [InputName] = chunk == n ? input : Rows(input, start, chunk),
-                [BackwardGraph.SeedName] = chunk == n ? seed : Rows(seed, start, chunk),
+                [InputName] = count == n ? input : Rows(input, start, count),
+                [BackwardGraph.SeedName] = count == n ? seed : Rows(seed, start, count),
             };
             parts.Add(session.Run(feeds, outputs));
         }

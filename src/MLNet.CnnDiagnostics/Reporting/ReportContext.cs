@@ -92,11 +92,15 @@ internal sealed class ReportContext : IDisposable
         string key = string.Join("|", tensors);
         if (!_executors.TryGetValue(key, out var exec))
             _executors[key] = exec = new OnnxExecutor(BatchedGraph.WithOnlyOutputs(tensors).PrunedToOutputs(), SessionExecution);
-        for (int start = 0; start < rows.Count; start += Options.BatchSize)
+        // rows per run bounded in bytes too: the network's live activations (the whole graph's, an upper bound for its
+        // pruned part) plus the requested tensors, which live to the end of the run
+        long bytesPerRow = Graph.PeakActivationBytesPerItem() + tensors.Sum(t => ModelGraph.ItemBytes(Graph.GetTensorInfo(t)));
+        int step = SessionExecution.RowsPerRun(bytesPerRow, Options.BatchSize);
+        for (int start = 0; start < rows.Count; start += step)
         {
-            var batch = Images.Batch(rows.Skip(start).Take(Options.BatchSize).ToList());
+            var batch = Images.Batch(rows.Skip(start).Take(step).ToList());
             consume(start, exec.Run(batch));
-            if (stage is not null) Progress(stage, Math.Min(start + Options.BatchSize, rows.Count), rows.Count);
+            if (stage is not null) Progress(stage, Math.Min(start + step, rows.Count), rows.Count);
         }
     }
 
