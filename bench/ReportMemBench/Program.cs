@@ -1,5 +1,8 @@
 // Peak resident memory of the diagnostic report, per section, against the pipeline alone (issue 18).
 //   dotnet run -c Release --project bench/ReportMemBench [-- --rows 200,500,1000] [--sections all|basic] [--no-taps] [--no-collect]
+// The issue's other two rows of the table, each alone (whole-process peak and its phases):
+//   ReportMemBench --quickstart     samples/QuickStart's job: 2,000 digits (1,600 train), a 500-row report, then Evaluate on the 400 others
+//   ReportMemBench --small-cnn N    the zoo's 28-px MNIST CNN (tests/zoo/models/mnist_cnn_op17.onnx), N rows (default 1000), all sections
 // One session's cost, phase by phase (creation, a batch, a backward graph): ReportMemBench --child session 2
 // Each measurement runs in a child process of its own (the pipeline alone, the pipeline + report, each tap), so one
 // cannot inherit another's heap. Inside a child, a phase's peak RSS is read from /proc/self/status (VmHWM) and reset
@@ -27,6 +30,18 @@ if (args.Length >= 3 && args[0] == "--child")
     return;
 }
 
+foreach (var (flag, kind, rows) in new[] { ("--quickstart", "quickstart", "2000"), ("--small-cnn", "small-cnn", "1000") })
+{
+    if (!args.Contains(flag)) continue;
+    int n = int.Parse(Arg(flag, rows).StartsWith("--", StringComparison.Ordinal) ? rows : Arg(flag, rows));
+    var phases = Spawn(kind, n);
+    Console.WriteLine($"== {kind}, {n} rows; peak RSS per phase (VmHWM, reset between phases)");
+    Console.WriteLine($"{"phase",-28} {"peak RSS MB",12} {"heap after MB",14} {"live after MB",14} {"seconds",8}");
+    foreach (var p in phases) Console.WriteLine($"{p.Name,-28} {p.PeakMb,12:F0} {p.HeapMb,14:F0} {p.LiveMb,14:F0} {p.Seconds,8:F1}");
+    Console.WriteLine($"{kind} {n} rows: peak {phases.Max(p => p.PeakMb):F0} MB (in '{phases.MaxBy(p => p.PeakMb)!.Name}'); {phases.Sum(p => p.Seconds):F0} s");
+    return;
+}
+
 var counts = Arg("--rows", "200,500,1000").Split(',').Select(int.Parse).ToList();
 string sections = Arg("--sections", "all");
 bool taps = !args.Contains("--no-taps");
@@ -43,7 +58,7 @@ foreach (int n in counts)
     Console.WriteLine($"{"phase",-28} {"peak RSS MB",12} {"heap after MB",14} {"live after MB",14} {"seconds",8}");
     foreach (var p in pipeline) Console.WriteLine($"{"pipeline alone: " + p.Name,-28} {p.PeakMb,12:F0} {p.HeapMb,14:F0} {p.LiveMb,14:F0} {p.Seconds,8:F1}");
     foreach (var p in report) Console.WriteLine($"{p.Name,-28} {p.PeakMb,12:F0} {p.HeapMb,14:F0} {p.LiveMb,14:F0} {p.Seconds,8:F1}");
-    double reportOnly = report.Where(p => p.Name != "fit").Select(p => p.PeakMb).DefaultIfEmpty(0).Max();
+    double reportOnly = report.Where(p => p.Name is not ("fit" or "train")).Select(p => p.PeakMb).DefaultIfEmpty(0).Max();
     string line = $"{n} rows: pipeline alone peaks at {basePeak:F0} MB; with the report {reportPeak:F0} MB (the report's own phases {reportOnly:F0} MB): the report adds {reportPeak - basePeak:F0} MB ({(reportPeak - basePeak) / pixelsMb:F1}x the sample's pixels); {report.Sum(p => p.Seconds):F0} s";
     Console.WriteLine(line);
     summary.Add(line);
@@ -83,6 +98,39 @@ static List<Phase> Spawn(string kind, int n)
     return phases;
 }
 
+/// <summary>The runtime's allocation samples (one event per ~100 KB allocated) tallied by type, for MEMBENCH_DEBUG.</summary>
+internal sealed class AllocationTally : System.Diagnostics.Tracing.EventListener
+{
+    private static readonly Dictionary<string, long> Bytes = [];
+    private static AllocationTally? _listener;
+
+    public static void Start() => _listener ??= new AllocationTally();
+
+    public static string TakeTop(int count)
+    {
+        lock (Bytes)
+        {
+            string top = string.Join(", ", Bytes.OrderByDescending(p => p.Value).Take(count).Select(p => FormattableString.Invariant($"{p.Key} {p.Value / 1e6:F0} MB")));
+            Bytes.Clear();
+            return top;
+        }
+    }
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC keyword
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName != "GCAllocationTick_V4" || e.Payload is null) return;
+        string type = e.PayloadNames!.IndexOf("TypeName") is int t and >= 0 ? e.Payload[t]?.ToString() ?? "?" : "?";
+        long amount = e.PayloadNames.IndexOf("AllocationAmount64") is int a and >= 0 ? Convert.ToInt64(e.Payload[a], CultureInfo.InvariantCulture) : 0;
+        lock (Bytes) Bytes[type] = Bytes.GetValueOrDefault(type) + amount;
+    }
+}
+
 internal sealed record Phase(string Name, double PeakMb, double HeapMb, double LiveMb, double Seconds);
 
 /// <summary>One measured process: phases delimited by <see cref="End"/>, each printed as a tab-separated PHASE line.</summary>
@@ -105,20 +153,27 @@ internal static class Child
     public static void Run(string kind, int n, string sections, bool collect)
     {
         _collect = collect;
+        if (Environment.GetEnvironmentVariable("MEMBENCH_DEBUG") is not null) AllocationTally.Start();
         var ml = new MLContext(seed: 1);
         string folder = Path.Combine(Path.GetTempPath(), "cnndiag-membench", "mnist-png");
         var digits = ml.Data.LoadFromEnumerable(DigitFiles.Write(Path.Combine(AppContext.BaseDirectory, "data", "mnist"), folder, n));
         switch (kind)
         {
             case "pipeline":
-                Pipeline(ml, folder, null).Fit(digits);
-                End("fit");
+                Pipeline(ml, folder, new Hook(n)).Fit(digits);
+                End("done");
                 break;
             case "session":
                 Session(n);
                 break;
+            case "quickstart":
+                QuickStart(ml, folder, digits, n);
+                break;
+            case "small-cnn":
+                SmallCnn(ml, folder, digits, n, sections);
+                break;
             case "report":
-                var hook = new Hook();
+                var hook = new Hook(n);
                 var estimator = Pipeline(ml, folder, hook).AppendVisualization(o =>
                 {
                     o.ReportPath = Path.Combine(Path.GetTempPath(), "cnndiag-membench", $"report-{n}.html");
@@ -142,6 +197,51 @@ internal static class Child
             .Append(ml.Transforms.ExtractEmbedding(new() { OutputColumnName = "Features", InputColumnName = "Pixels", Progress = progress }))
             .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"));
+
+    /// <summary>samples/QuickStart's job, step by step as it does it: a 0.2 test split, the report on 500 of the training rows, Evaluate.</summary>
+    private static void QuickStart(MLContext ml, string folder, IDataView digits, int n)
+    {
+        var split = ml.Data.TrainTestSplit(digits, testFraction: 0.2, seed: 1);
+        var hook = new Hook(split.TrainSet.GetColumn<ReadOnlyMemory<char>>("ImagePath").Count());
+        var estimator = Pipeline(ml, folder, hook).AppendVisualization(o =>
+        {
+            o.ReportPath = Path.Combine(Path.GetTempPath(), "cnndiag-membench", $"quickstart-{n}.html");
+            o.MaxRows = Math.Min(500, n);
+            o.Progress = hook;
+        });
+        var model = estimator.Fit(split.TrainSet);
+        End("evaluate");
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
+        End("done");
+        Console.Error.WriteLine($"quickstart: macro accuracy {metrics.MacroAccuracy:P1}");
+    }
+
+    /// <summary>
+    /// The zoo's small grayscale MNIST CNN (28×28 input, folded normalisation as <c>cnndiag --grayscale --mean 0.5 --std 0.5</c>)
+    /// behind the same kind of ML.NET pipeline, with the report over all <paramref name="n"/> rows.
+    /// </summary>
+    private static void SmallCnn(MLContext ml, string folder, IDataView digits, int n, string sections)
+    {
+        string file = Path.Combine(AppContext.BaseDirectory, "zoo", "mnist_cnn_op17.onnx");
+        var cnn = ModelGraph.Load(file).WithInputNormalization([0.5f], [0.5f], 255f);
+        var hook = new Hook(n);
+        var estimator = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(ml.Transforms.LoadImages("Image", folder, "ImagePath"))
+            .Append(ml.Transforms.ConvertToGrayscale("Image"))
+            .Append(ml.Transforms.ResizeImages("Image", 28, 28))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image", Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red))
+            .Append(ml.Transforms.ExtractEmbedding(new() { OutputColumnName = "Features", InputColumnName = "Pixels", Model = cnn, Progress = hook }))
+            .AppendCacheCheckpoint(ml)
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
+            .AppendVisualization(o =>
+            {
+                o.ReportPath = Path.Combine(Path.GetTempPath(), "cnndiag-membench", $"small-cnn-{n}.html");
+                o.MaxRows = n;
+                o.Progress = hook;
+                o.Sections = sections == "basic" ? ReportSections.Model | ReportSections.Filters | ReportSections.Activations | ReportSections.Embedding : ReportSections.All;
+            });
+        using (estimator.Fit(digits).Model as IDisposable) End("done");
+    }
 
     /// <summary>ML.NET's ApplyOnnxModel against the library's taps on the same composite ResNet18 and the same rows.</summary>
     private static void Taps(MLContext ml, string folder, IDataView digits, string kind)
@@ -197,7 +297,8 @@ internal static class Child
     /// <summary>
     /// One report-style session (no arena, no memory pattern) over the full batched ResNet18, phase by phase: loading
     /// the graph (printed as "fit"), creating the forward session, a forward batch of 16, disposing it; then building a
-    /// gradient engine's backward graph and session, and backward batches of 1, 4 and 16.
+    /// gradient engine (its forward shapes probed), a backward graph alone, the engine's backward session, and backward
+    /// batches of 1, 4 and 16.
     ///   ReportMemBench --child session 2
     /// </summary>
     private static void Session(int n)
@@ -211,8 +312,11 @@ internal static class Child
         exec.Run(input);
         End("forward disposed");
         exec.Dispose();
-        End("backward graph and session");
+        End("gradient engine (shapes probed)");
         using var engine = new MLNet.CnnDiagnostics.Gradients.GradientEngine(graph, null, execution);
+        End("backward graph");
+        var backward = engine.Builder.Build(null, [engine.InputName]);
+        End("backward session");
         engine.GraphFor(null, [engine.InputName]);
         foreach (int b in new[] { 1, 4, 16 })
         {
@@ -238,7 +342,10 @@ internal static class Child
                 live = GC.GetTotalMemory(false) / 1e6;
             }
             if (Environment.GetEnvironmentVariable("MEMBENCH_DEBUG") is not null)
+            {
                 Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB, managed heap at most {Interlocked.Exchange(ref _managedPeak, 0) / 1e6:F0} MB"));
+                Console.Error.WriteLine($"    allocated by type (sampled): {AllocationTally.TakeTop(4)}");
+            }
             _allocated = GC.GetTotalAllocatedBytes();
             double seconds = Watch.Elapsed.TotalSeconds;
             Console.WriteLine(FormattableString.Invariant($"PHASE\t{_phase}\t{peak:F1}\t{heap:F1}\t{live:F1}\t{seconds:F2}"));
@@ -252,7 +359,7 @@ internal static class Child
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     /// <summary>Tells the report's phases apart from its progress events.</summary>
-    private sealed class Hook : IProgress<DiagnosticsProgress>
+    private sealed class Hook(long rows = long.MaxValue) : IProgress<DiagnosticsProgress>
     {
         private long _lastForward;
 
@@ -260,8 +367,10 @@ internal static class Child
         {
             if (value.Stage.StartsWith("CNN forward", StringComparison.Ordinal))
             {
-                // the tap's forward restarts from the beginning when the report reads its sample
-                if (_phase == "fit" && value.Done < _lastForward) End("sample");
+                // the pipeline's own forward ends before its trainer runs; the tap's forward restarts from the beginning when
+                // the report reads its sample
+                if (_phase == "fit" && (value.Total > 0 ? value.Done == value.Total : value.Done >= rows)) End("train");
+                else if (_phase is "fit" or "train" && value.Done < _lastForward) End("sample");
                 _lastForward = value.Done;
             }
             else if (value.Stage.StartsWith("report: ", StringComparison.Ordinal) && _phase != value.Stage["report: ".Length..])

@@ -11,6 +11,14 @@ internal static class GarbageBudget
 {
     private static long _mark;
 
+    /// <summary>
+    /// The garbage the library's long runs (a tap's pass over a dataset, a report) let pile up between full collections.
+    /// Measured on ResNet18 at 224 px: without it the managed heap reached 2.5 GB while a tap read 1,600 rows (ML.NET's
+    /// pixel vectors, 0.6 MB a row, are large objects that only a full collection frees) and 1.2–1.3 GB in a 500-row
+    /// report's sections whose live data was under 0.35 GB.
+    /// </summary>
+    public const long DefaultBytes = 256L << 20;
+
     /// <summary>Collects (full, blocking, not compacting) once <paramref name="bytes"/> have been allocated since the last such collection; 0 or less does nothing.</summary>
     public static void Spend(long bytes)
     {

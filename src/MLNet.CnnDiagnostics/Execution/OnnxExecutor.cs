@@ -91,20 +91,51 @@ public sealed class OnnxExecutor : IDisposable
         }
     }
 
-    private void CheckInput(string name, FloatTensor tensor)
+    /// <summary>
+    /// Runs the graph on the image input given as the first elements of a reused buffer, and has ONNX Runtime write the
+    /// named outputs straight into the callers' buffers (no copy out of its own memory, no new arrays): each output's
+    /// buffer must hold at least its shape's elements, and its shape must be the one the graph computes.
+    /// </summary>
+    internal void RunInto(Memory<float> images, int[] shape, IReadOnlyList<string> outputNames, IReadOnlyList<(Memory<float> Buffer, int[] Shape)> outputs)
+    {
+        CheckInput(Graph.ImageInput.Name, shape, images.Length);
+        GarbageBudget.Spend(_garbageBudget);
+        var values = new List<OrtValue>(outputs.Count + 1);
+        try
+        {
+            values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, images, shape.Select(d => (long)d).ToArray()));
+            foreach (var (buffer, outputShape) in outputs)
+                values.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer, outputShape.Select(d => (long)d).ToArray()));
+            using var runOptions = new RunOptions();
+            _session.Run(runOptions, [Graph.ImageInput.Name], [values[0]], outputNames.ToList(), values.Skip(1).ToList());
+            GC.KeepAlive(this);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new CnnDiagnosticsException($"ONNX Runtime failed to run model '{Graph.SourceName}': {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    private void CheckInput(string name, FloatTensor tensor) => CheckInput(name, tensor.Shape, tensor.Length);
+
+    private void CheckInput(string name, int[] shape, int length)
     {
         if (!_session.InputMetadata.TryGetValue(name, out var meta))
             throw new CnnDiagnosticsException($"'{name}' is not an input of model '{Graph.SourceName}'; its inputs are: {string.Join(", ", InputNames)}.");
         var expected = meta.Dimensions;
-        bool ok = expected.Length == tensor.Rank;
+        bool ok = expected.Length == shape.Length && FloatTensor.ElementCount(shape) <= length;
         for (int d = 0; ok && d < expected.Length; d++)
-            ok = expected[d] <= 0 || expected[d] == tensor.Shape[d];
+            ok = expected[d] <= 0 || expected[d] == shape[d];
         if (ok) return;
         string want = "[" + string.Join(",", expected.Select(d => d <= 0 ? "N" : d.ToString())) + "]";
-        string hint = expected.Length == tensor.Rank && expected.Length > 0 && expected[0] == 1 && tensor.Shape[0] != 1
+        string hint = expected.Length == shape.Length && expected.Length > 0 && expected[0] == 1 && shape[0] != 1
             ? " The model is fixed at batch 1: use ModelGraph.WithSymbolicBatch() to run batches."
             : "";
-        throw new CnnDiagnosticsException($"input '{name}' of model '{Graph.SourceName}' expects shape {want}, got [{string.Join(",", tensor.Shape)}].{hint}");
+        throw new CnnDiagnosticsException($"input '{name}' of model '{Graph.SourceName}' expects shape {want}, got [{string.Join(",", shape)}].{hint}");
     }
 
     /// <inheritdoc/>

@@ -8,12 +8,12 @@ namespace MLNet.CnnDiagnostics.Gradients;
 /// </summary>
 internal sealed class BackwardGraph
 {
-    private readonly byte[] _bytes;
+    private readonly ModelGraph _graph;
 
-    internal BackwardGraph(byte[] bytes, string inputName, string targetTensor, int[] targetItemShape,
+    internal BackwardGraph(ModelGraph graph, string inputName, string targetTensor, int[] targetItemShape,
         IReadOnlyDictionary<string, string> gradientOutputs, IReadOnlyList<string> extraOutputs, int? fixedBatch)
     {
-        _bytes = bytes;
+        _graph = graph;
         InputName = inputName;
         TargetTensor = targetTensor;
         TargetItemShape = targetItemShape;
@@ -47,8 +47,8 @@ internal sealed class BackwardGraph
     public int? FixedBatch { get; }
 
     /// <summary>The model as ONNX bytes.</summary>
-    public byte[] ToBytes() => (byte[])_bytes.Clone();
+    public byte[] ToBytes() => _graph.ToBytes();
 
-    /// <summary>The model as a <see cref="ModelGraph"/> (for the executor).</summary>
-    public ModelGraph ToModelGraph() => ModelGraph.Load(_bytes, FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})");
+    /// <summary>The model as a <see cref="ModelGraph"/> (for the executor); it shares the forward model's weights.</summary>
+    public ModelGraph ToModelGraph() => _graph;
 }

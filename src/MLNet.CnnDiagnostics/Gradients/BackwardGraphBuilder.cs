@@ -105,7 +105,7 @@ internal sealed class BackwardGraphBuilder
         foreach (var extra in extras.Distinct())
             graph.AddOutput(extra, ShapeOrThrow(extra).Select((d, i) => i == 0 ? (int?)FixedBatch : d).ToArray());
         graph.FoldChannelScales("grad/");
-        return new BackwardGraph(graph.ToBytes(), InputName, target, targetShape[1..], gradientOutputs, extras.Distinct().ToList(), FixedBatch);
+        return new BackwardGraph(graph.ToModelGraph(FixedBatch is null ? "backward graph" : $"backward graph (batch {FixedBatch})"), InputName, target, targetShape[1..], gradientOutputs, extras.Distinct().ToList(), FixedBatch);
     }
 
     /// <summary>Reverse-mode accumulation over the forward nodes; returns the summed gradient of each tensor reached.</summary>
@@ -204,6 +204,28 @@ internal sealed class BackwardGraphBuilder
         {
             return (forward.MeasureShapes(fixedBatch.Value), fixedBatch.Value, fixedBatch);
         }
+    }
+
+    /// <summary>
+    /// An estimate of the bytes one item needs in a run of <paramref name="graph"/>, for sizing batches: the forward
+    /// activations alive at once in node order (the backward pass keeps each until the rules that read it have run),
+    /// plus, with gradients, twice the largest activation (the gradient flowing back and one temporary of its size).
+    /// Shapes are the probed ones, float32 assumed; tensors the backward rules add are covered by that margin only.
+    /// </summary>
+    internal long BytesPerItem(BackwardGraph graph)
+    {
+        var model = graph.ToModelGraph();
+        var weights = model.InitializerNames.ToHashSet();
+        long largest = 0;
+        long Bytes(string tensor)
+        {
+            if (weights.Contains(tensor) || !_shapes.TryGetValue(tensor, out var shape) || shape.Length == 0 || shape[0] != _probeBatch) return 0;
+            long bytes = 4L * shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+            largest = Math.Max(largest, bytes);
+            return bytes;
+        }
+        long live = model.PeakLiveBytesInOrder(InputName, Bytes);
+        return live + (graph.GradientOutputs.Count > 0 ? 2 * largest : 0);
     }
 
     private int[] ShapeOrThrow(string tensor) =>

@@ -9,9 +9,10 @@ namespace MLNet.CnnDiagnostics.Gradients;
 /// </summary>
 public sealed class GradientEngine : IDisposable
 {
-    private readonly Dictionary<string, (BackwardGraph Graph, OnnxExecutor Session)> _graphs = new();
+    private readonly Dictionary<string, (BackwardGraph Graph, OnnxExecutor Session, long BytesPerItem)> _graphs = new();
     private readonly object _lock = new();
     private readonly ExecutionOptions? _execution;
+    private readonly ExecutionOptions _budget;
     private bool _disposed;
 
     /// <summary>An engine over an ONNX model (bytes), optionally with a linear head on a featurizer tensor.</summary>
@@ -26,6 +27,7 @@ public sealed class GradientEngine : IDisposable
         ArgumentNullException.ThrowIfNull(builder);
         Builder = builder;
         _execution = execution;
+        _budget = execution ?? new ExecutionOptions();
     }
 
     /// <summary>The builder that writes the backward graphs.</summary>
@@ -33,6 +35,9 @@ public sealed class GradientEngine : IDisposable
 
     /// <summary>The model's image input.</summary>
     public string InputName => Builder.InputName;
+
+    /// <summary>How the engine's sessions run (null: ONNX Runtime's defaults); checks that make sessions of their own use it too.</summary>
+    internal ExecutionOptions? Execution => _execution;
 
     /// <summary>
     /// Runs forward and backward for a batch: the target value per item and the gradients with respect to
@@ -56,7 +61,7 @@ public sealed class GradientEngine : IDisposable
     internal BackwardGraph GraphFor(string? targetTensor, IReadOnlyList<string> withRespectTo, IReadOnlyList<string>? extraOutputs = null, bool guidedRelu = false) =>
         Entry(targetTensor, withRespectTo, extraOutputs ?? [], guidedRelu).Graph;
 
-    private (BackwardGraph Graph, OnnxExecutor Session) Entry(string? targetTensor, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
+    private (BackwardGraph Graph, OnnxExecutor Session, long BytesPerItem) Entry(string? targetTensor, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
     {
         string tensor = targetTensor ?? Builder.DefaultTarget;
         string key = $"{tensor}\n{string.Join("\t", wrt)}\n{string.Join("\t", extras)}\n{guided}";
@@ -65,7 +70,7 @@ public sealed class GradientEngine : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_graphs.TryGetValue(key, out var entry)) return entry;
             var graph = Builder.Build(tensor, wrt, extras, guided);
-            entry = (graph, new OnnxExecutor(graph.ToModelGraph(), _execution));
+            entry = (graph, new OnnxExecutor(graph.ToModelGraph(), _execution), Builder.BytesPerItem(graph));
             _graphs[key] = entry;
             return entry;
         }
@@ -74,7 +79,7 @@ public sealed class GradientEngine : IDisposable
     private GradientResult Run(FloatTensor input, GradientTarget target, IReadOnlyList<string> wrt, IReadOnlyList<string> extras, bool guided)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (graph, session) = Entry(target.Tensor, wrt, extras, guided);
+        var (graph, session, bytesPerItem) = Entry(target.Tensor, wrt, extras, guided);
         var itemShape = Builder.ItemShape(InputName);
         if (input.Rank != itemShape.Length + 1 || !input.Shape.AsSpan(1).SequenceEqual(itemShape))
             throw new CnnDiagnosticsException($"input has shape [{string.Join(",", input.Shape)}]; the model takes [N,{string.Join(",", itemShape)}].");
@@ -84,16 +89,18 @@ public sealed class GradientEngine : IDisposable
         outputs.AddRange(graph.GradientOutputs.Values);
         outputs.AddRange(graph.ExtraOutputs);
 
-        int chunk = graph.FixedBatch ?? n;
-        if (n % chunk != 0)
+        // a model fixed at a batch size runs in runs of that size; otherwise as many items as fit the memory budget
+        int chunk = graph.FixedBatch ?? _budget.RowsPerRun(bytesPerItem, n);
+        if (graph.FixedBatch is not null && n % chunk != 0)
             throw new CnnDiagnosticsException($"the model is fixed at batch {chunk}; a batch of {n} is not a multiple of it.");
         var parts = new List<IReadOnlyDictionary<string, FloatTensor>>();
         for (int start = 0; start < n; start += chunk)
         {
+            int count = Math.Min(chunk, n - start); // the last run of a memory-bounded batch may be shorter
             var feeds = new Dictionary<string, FloatTensor>
             {
-                [InputName] = input.Rows(start, chunk),
-                [BackwardGraph.SeedName] = seed.Rows(start, chunk),
+                [InputName] = input.Rows(start, count),
+                [BackwardGraph.SeedName] = seed.Rows(start, count),
             };
             parts.Add(session.Run(feeds, outputs));
         }
@@ -112,6 +119,20 @@ public sealed class GradientEngine : IDisposable
         return new FloatTensor([parts.Sum(p => p.Shape[0]), .. parts[0].Shape[1..]], data);
     }
 
+    /// <summary>
+    /// Disposes the ONNX Runtime sessions made so far (their weights and working memory) and keeps the engine usable: the
+    /// next run makes its session again. For work that must not hold two networks' sessions at once.
+    /// </summary>
+    internal void ReleaseSessions()
+    {
+        lock (_lock)
+        {
+            foreach (var (_, session, _) in _graphs.Values) session.Dispose();
+            _graphs.Clear();
+        }
+        NativeHeap.Trim();
+    }
+
     /// <summary>Releases the ONNX Runtime sessions.</summary>
     public void Dispose()
     {
@@ -119,7 +140,7 @@ public sealed class GradientEngine : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var (_, session) in _graphs.Values) session.Dispose();
+            foreach (var (_, session, _) in _graphs.Values) session.Dispose();
             _graphs.Clear();
         }
     }

@@ -49,6 +49,7 @@ internal sealed class BatchedTapDataView : IDataView
         private readonly ValueGetter<VBuffer<float>>? _pixels;
         private readonly float[][] _outputs;
         private readonly int[] _sizes;
+        private float[]? _images;
         private int _batchStart, _batchCount;
         private long _position = -1;
         private VBuffer<float> _row;
@@ -86,21 +87,22 @@ internal sealed class BatchedTapDataView : IDataView
         {
             var tap = _view._tap;
             int size = tap.InputDimensions.Aggregate(1, (a, b) => a * b);
-            var data = new float[tap.BatchSize * size];
+            int rows = tap.RowsPerRun;
+            // one input and one output buffer per column for the cursor's life: ONNX Runtime reads and writes them in place
+            _images ??= new float[rows * size];
+            for (int c = 0; c < _outputs.Length; c++) _outputs[c] ??= new float[rows * _sizes[c]];
             int count = 0;
-            while (count < tap.BatchSize && _lead!.MoveNext())
+            while (count < rows && _lead!.MoveNext())
             {
                 _pixels!(ref _row);
                 if (_row.Length != size)
                     throw new CnnDiagnosticsException($"row {_lead.Position} of column '{tap.InputColumnName}' has {_row.Length} values; the model needs {size}.");
-                _row.CopyTo(data.AsSpan(count * size, size));
+                _row.CopyTo(_images.AsSpan(count * size, size));
                 count++;
             }
             if (count == 0)
                 throw new InvalidOperationException("the upstream data view returned fewer rows to the read-ahead cursor than to the row cursor; taps need a data view that yields the same rows to every cursor.");
-            if (count < tap.BatchSize) Array.Resize(ref data, count * size);
-            var results = tap.RunBatch(new FloatTensor([count, .. tap.InputDimensions], data));
-            for (int c = 0; c < _outputs.Length; c++) _outputs[c] = results[tap.Columns[c].Name].Data;
+            tap.RunInto(_images, count, _outputs);
             _batchStart = (int)_position;
             _batchCount = count;
             tap.Progress?.Report(new DiagnosticsProgress($"CNN forward ({tap.Model.SourceName})", _position + count, _view._input.GetRowCount() ?? 0));

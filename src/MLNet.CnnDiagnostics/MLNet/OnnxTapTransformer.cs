@@ -22,6 +22,8 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     private readonly object _executorLock = new();
     private Lazy<OnnxExecutor> _executor;
     private readonly Lazy<ITransformer> _savable;
+    private readonly Lazy<int> _rowsPerRun;
+    private readonly List<string> _columnNames;
 
     private protected OnnxTapTransformer(IHostEnvironment env, ModelGraph model, string inputColumnName,
         IReadOnlyList<(string Column, string Tensor, TapTransform Transform)> taps, int batchSize, ExecutionOptions? execution, IProgress<DiagnosticsProgress>? progress)
@@ -44,7 +46,12 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
                 throw new CnnDiagnosticsException($"the size of tensor '{t.Tensor}' in model '{model.SourceName}' could not be determined, so it cannot become a column.");
             return new TapColumn(t.Column, t.Tensor, shape.Skip(1).ToArray());
         }).ToList();
-        _createExecutor = () => new OnnxExecutor(TapModel, execution);
+        _columnNames = Columns.Select(c => c.Name).ToList();
+        // a tap's session runs one pass after another over whole datasets: its batches are bounded in bytes, and so is the
+        // garbage around it (ML.NET's pixel vectors are large objects that only full collections free)
+        var bounded = (execution ?? new ExecutionOptions()).WithBoundedMemory(GarbageBudget.DefaultBytes);
+        _rowsPerRun = new Lazy<int>(() => bounded.RowsPerRun(TapModel.PeakActivationBytesPerItem(), BatchSize));
+        _createExecutor = () => new OnnxExecutor(TapModel, bounded);
         _executor = new Lazy<OnnxExecutor>(_createExecutor);
         _savable = new Lazy<ITransformer>(CreateSavable);
     }
@@ -64,8 +71,11 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
     /// <summary>The columns this tap adds.</summary>
     public IReadOnlyList<TapColumn> Columns { get; }
 
-    /// <summary>Rows per ONNX Runtime call.</summary>
+    /// <summary>The most rows per ONNX Runtime call (fewer where the rows' activations would exceed <see cref="ExecutionOptions.BatchMemoryMegabytes"/>).</summary>
     public int BatchSize { get; }
+
+    /// <summary>Rows per ONNX Runtime call: <see cref="BatchSize"/>, or fewer so that one call's activations stay within <see cref="ExecutionOptions.BatchMemoryMegabytes"/>.</summary>
+    internal int RowsPerRun => _rowsPerRun.Value;
 
     /// <summary>Always true: prediction engines get a row-at-a-time mapper.</summary>
     public bool IsRowToRowMapper => true;
@@ -80,6 +90,20 @@ public abstract class OnnxTapTransformer : ITransformer, IDisposable
         Lazy<OnnxExecutor> executor;
         lock (_executorLock) executor = _executor;
         return executor.Value.Run(batch);
+    }
+
+    /// <summary>
+    /// Runs the tapped graph on the first <paramref name="rows"/> images of <paramref name="images"/> (rows × C×H×W values)
+    /// and has ONNX Runtime write each tap column's values straight into <paramref name="outputs"/> (one buffer per column,
+    /// in <see cref="Columns"/> order, each holding at least rows × the column's size).
+    /// </summary>
+    internal void RunInto(float[] images, int rows, float[][] outputs)
+    {
+        Lazy<OnnxExecutor> executor;
+        lock (_executorLock) executor = _executor;
+        int size = InputDimensions.Aggregate(1, (a, b) => a * b);
+        executor.Value.RunInto(images.AsMemory(0, rows * size), [rows, .. InputDimensions], _columnNames,
+            Columns.Select((c, i) => (outputs[i].AsMemory(0, rows * c.Size), (int[])[rows, .. c.Dimensions])).ToList());
     }
 
     /// <summary>

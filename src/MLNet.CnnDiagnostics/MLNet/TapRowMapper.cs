@@ -36,7 +36,8 @@ internal sealed class TapRowMapper : IRowToRowMapper
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
         private long _computedAt = -1;
-        private IReadOnlyDictionary<string, FloatTensor>? _outputs;
+        private float[][]? _outputs;
+        private float[]? _image;
         private VBuffer<float> _pixels;
 
         public Row(TapRowMapper mapper, DataViewRow input, HashSet<int> active)
@@ -68,13 +69,18 @@ internal sealed class TapRowMapper : IRowToRowMapper
                 if (_computedAt != _input.Position || _outputs is null)
                 {
                     pixels(ref _pixels);
-                    var data = new float[_pixels.Length];
-                    _pixels.CopyTo(data);
-                    _outputs = tap.RunBatch(new FloatTensor([1, .. tap.InputDimensions], data));
+                    // the row's image and the tap's outputs live in buffers kept for the row's life: a prediction engine
+                    // calls this for every prediction
+                    _image ??= new float[tap.InputDimensions.Aggregate(1, (a, b) => a * b)];
+                    if (_pixels.Length != _image.Length)
+                        throw new CnnDiagnosticsException($"row {_input.Position} of column '{tap.InputColumnName}' has {_pixels.Length} values; the model needs {_image.Length}.");
+                    _pixels.CopyTo(_image);
+                    _outputs ??= tap.Columns.Select(c => new float[c.Size]).ToArray();
+                    tap.RunInto(_image, 1, _outputs);
                     _computedAt = _input.Position;
                 }
                 var editor = VBufferEditor.Create(ref value, tapColumn.Size);
-                _outputs[tapColumn.Name].Data.AsSpan().CopyTo(editor.Values);
+                _outputs[column.Index - inputCount].AsSpan().CopyTo(editor.Values);
                 value = editor.Commit();
             };
             return (ValueGetter<TValue>)(object)getter;

@@ -302,7 +302,7 @@ internal sealed class GraphRewriter
     public byte[] ToBytes() => _model.ToByteArray();
 
     /// <summary>The model as a new <see cref="ModelGraph"/> named <paramref name="sourceName"/>.</summary>
-    public ModelGraph ToModelGraph(string sourceName) => ModelGraph.Load(ToBytes(), sourceName);
+    public ModelGraph ToModelGraph(string sourceName) => ModelGraph.FromEdited(_model.Clone(), sourceName);
 
     private GraphNode Read(NodeProto node)
     {

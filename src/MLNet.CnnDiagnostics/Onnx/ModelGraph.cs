@@ -96,6 +96,17 @@ public sealed partial class ModelGraph
         return new ModelGraph(proto, sourceName);
     }
 
+    /// <summary>
+    /// A graph over an edited copy of a loaded model's protobuf, checked as <see cref="Load(byte[], string)"/> checks a file
+    /// but without serialising and parsing it again: the copy shares the original's weights (immutable byte strings)
+    /// instead of holding a second copy of them.
+    /// </summary>
+    internal static ModelGraph FromEdited(ModelProto edited, string sourceName)
+    {
+        Validate(edited, sourceName, edited.CalculateSize());
+        return new ModelGraph(edited, sourceName);
+    }
+
     /// <summary>The serialized model; an unmodified model gives back the bytes it was loaded from.</summary>
     public byte[] ToBytes() => Proto.ToByteArray();
 

@@ -124,11 +124,15 @@ public sealed class ReportContext : IDisposable
         string key = string.Join("|", tensors);
         if (!_executors.TryGetValue(key, out var exec))
             _executors[key] = exec = new OnnxExecutor(BatchedGraph.WithOnlyOutputs(tensors).PrunedToOutputs(), SessionExecution);
-        for (int start = 0; start < rows.Count; start += Options.BatchSize)
+        // rows per run bounded in bytes too: the network's live activations (the whole graph's, an upper bound for its
+        // pruned part) plus the requested tensors, which live to the end of the run
+        long bytesPerRow = Graph.PeakActivationBytesPerItem() + tensors.Sum(t => ModelGraph.ItemBytes(Graph.GetTensorInfo(t)));
+        int step = SessionExecution.RowsPerRun(bytesPerRow, Options.BatchSize);
+        for (int start = 0; start < rows.Count; start += step)
         {
-            var batch = Images.Batch(rows.Skip(start).Take(Options.BatchSize).ToList());
+            var batch = Images.Batch(rows.Skip(start).Take(step).ToList());
             consume(start, exec.Run(batch));
-            if (stage is not null) Progress(stage, Math.Min(start + Options.BatchSize, rows.Count), rows.Count);
+            if (stage is not null) Progress(stage, Math.Min(start + step, rows.Count), rows.Count);
         }
     }
 
@@ -252,22 +256,10 @@ public sealed class ReportContext : IDisposable
         NativeHeap.Trim();
     }
 
-    private static ExecutionOptions ForReport(ExecutionOptions? options) => new()
-    {
-        IntraOpThreads = options?.IntraOpThreads ?? 0,
-        UseCuda = options?.UseCuda ?? false,
-        CudaDeviceId = options?.CudaDeviceId ?? 0,
-        CpuMemoryArena = options?.CpuMemoryArena ?? false,
-        MemoryPattern = options?.MemoryPattern ?? false,
-        CollectAfterAllocatedBytes = GarbageBytes,
-    };
+    private static ExecutionOptions ForReport(ExecutionOptions? options) => (options ?? new()).WithBoundedMemory(GarbageBytes);
 
-    /// <summary>
-    /// The garbage the report lets pile up between full collections (its runs and progress steps check it). Measured on
-    /// ResNet18 at 224 px: without it the managed heap reached 1.2–1.3 GB in the embedding and investigation sections
-    /// of a 500-row report whose live data was under 0.35 GB.
-    /// </summary>
-    internal const long GarbageBytes = 256L << 20;
+    /// <summary>The garbage the report lets pile up between full collections (its runs and progress steps check it).</summary>
+    internal const long GarbageBytes = GarbageBudget.DefaultBytes;
 
     void IDisposable.Dispose() => ReleaseSessions();
 

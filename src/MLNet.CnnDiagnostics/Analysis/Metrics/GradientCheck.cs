@@ -67,26 +67,35 @@ public sealed class GradientCheck : IDisposable
         var g = gradient(points, target);
         if (!g.Shape.SequenceEqual(input.Shape))
             throw new CnnDiagnosticsException($"the gradient has shape [{string.Join(",", g.Shape)}]; the input has [{string.Join(",", input.Shape)}].");
+        // One network in memory at a time: first the network at each item (its value and the activation pattern the
+        // frozen feeds are made from), then, with the engine's sessions released, the frozen network's differences.
+        var frozen = FrozenFor(target.Tensor);
+        var atItems = new List<(double Value, Dictionary<string, FloatTensor> Feeds)>();
+        for (int i = 0; i < input.Shape[0]; i++)
+        {
+            var item = target.Repeat(i, 1);
+            var atX = _engine.Evaluate(points.Slice(i), item, frozen.Tensors);
+            var feeds = frozen.Feeds(atX.Outputs);
+            feeds[BackwardGraph.SeedName] = item.Seed([1, .. frozen.TargetItemShape]);
+            atItems.Add((atX.TargetValues[0], feeds));
+        }
+        _engine.ReleaseSessions();
         var items = new List<GradientCheckItem>();
         for (int i = 0; i < input.Shape[0]; i++)
-            items.Add(CheckItem(points.Slice(i), target.Repeat(i, 1), g.Slice(i).Data, random));
+            items.Add(CheckItem(frozen, points.Slice(i), atItems[i].Value, atItems[i].Feeds, g.Slice(i).Data, random));
         return new GradientCheckResult(items.Max(t => t.RelativeError), Threshold, items);
     }
 
-    private GradientCheckItem CheckItem(FloatTensor x, GradientTarget target, float[] g, Random random)
+    private GradientCheckItem CheckItem(Frozen frozen, FloatTensor x, double f, Dictionary<string, FloatTensor> feeds, float[] g, Random random)
     {
         int n = x.Length;
-        var frozen = FrozenFor(target.Tensor);
-        var atX = _engine.Evaluate(x, target, frozen.Tensors);
-        var feeds = frozen.Feeds(atX.Outputs);
-        feeds[BackwardGraph.SeedName] = target.Seed([1, .. frozen.TargetItemShape]);
         double Value(FloatTensor point)
         {
             feeds[_engine.InputName] = point;
             return frozen.Session.Run(feeds, [BackwardGraph.TargetValueName])[BackwardGraph.TargetValueName].Data[0];
         }
         // The frozen network must be the network at x itself.
-        double f = atX.TargetValues[0], frozenF = Value(x);
+        double frozenF = Value(x);
         double consistency = Math.Abs(frozenF - f) / Math.Max(Math.Abs(f), 1e-6);
 
         var d = Direction(g, random);
@@ -110,7 +119,7 @@ public sealed class GradientCheck : IDisposable
     /// <summary>Releases the frozen networks' ONNX Runtime sessions.</summary>
     public void Dispose()
     {
-        foreach (var frozen in _frozen.Values) frozen.Session.Dispose();
+        foreach (var frozen in _frozen.Values) frozen.Dispose();
         _frozen.Clear();
     }
 
@@ -167,7 +176,18 @@ public sealed class GradientCheck : IDisposable
         /// <summary>The forward tensors at x that the frozen feeds are made from.</summary>
         public List<string> Tensors { get; }
 
-        public OnnxExecutor Session { get; private set; } = null!;
+        private ModelGraph _graph = null!;
+        private ExecutionOptions? _execution;
+        private OnnxExecutor? _session;
+
+        /// <summary>The frozen network's session, made on first use (after the activation patterns were read).</summary>
+        public OnnxExecutor Session => _session ??= new OnnxExecutor(_graph, _execution);
+
+        public void Dispose()
+        {
+            _session?.Dispose();
+            _session = null;
+        }
 
         public int[] TargetItemShape { get; private set; } = [];
 
@@ -176,7 +196,7 @@ public sealed class GradientCheck : IDisposable
 
         public static Frozen Build(GradientEngine engine, string? targetTensor)
         {
-            var plain = engine.GraphFor(targetTensor, []);
+            var plain = engine.Builder.Build(targetTensor, []); // the graph only: no session of its own
             var graph = new GraphRewriter(plain.ToModelGraph());
             var kinked = graph.Nodes.Where(n => n.OpType is "Relu" or "LeakyRelu" or "Clip" or "MaxPool").ToList();
             var tensors = kinked.SelectMany(n => new[] { n.Input[0], n.Output[0] }).Distinct().ToList();
@@ -238,7 +258,8 @@ public sealed class GradientCheck : IDisposable
                 }
                 graph.Replace(node, replacement);
             }
-            frozen.Session = new OnnxExecutor(graph.ToModelGraph("frozen activation pattern"));
+            frozen._graph = graph.ToModelGraph("frozen activation pattern");
+            frozen._execution = engine.Execution;
             return frozen;
         }
     }
