@@ -54,12 +54,8 @@ internal sealed class LogKeyMap
     /// <summary>True when buckets of ratio <paramref name="gamma"/> are wide enough for the cell lookup.</summary>
     public static bool Supports(double gamma) => Math.Log(gamma) > CellLogWidth;
 
-    /// <summary>The key of a finite magnitude in [MinMagnitude, float.MaxValue].</summary>
-    public int Key(float magnitude)
-    {
-        int key = _cellKey[BitConverter.SingleToInt32Bits(magnitude) >> CellShift];
-        return magnitude > _upper[key - _lowest] ? key + 1 : key;
-    }
+    /// <summary>The key of a finite magnitude in (MinMagnitude, float.MaxValue]: <see cref="KeyOfBits"/> of its bits.</summary>
+    public int Key(float magnitude) => KeyOfBits(BitConverter.SingleToInt32Bits(magnitude));
 
     /// <summary>
     /// The key of a finite positive float given by its bits (at least <see cref="SmallestCountedBits"/>, below
@@ -70,9 +66,6 @@ internal sealed class LogKeyMap
         int key = _cellKey[bits >> CellShift];
         return key + (int)((uint)(_upperBits[key - _lowest] - bits) >> 31);
     }
-
-    /// <summary>γ^i, the upper end of bucket i (for tests).</summary>
-    internal double Upper(int key) => _upper[key - _lowest];
 
     // the smallest float greater than a positive double
     private static float SmallestAbove(double value)
