@@ -13,12 +13,16 @@ var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions
 {
     IntraOpThreads = Array.IndexOf(args, "--threads") is int th and >= 0 && th + 1 < args.Length ? int.Parse(args[th + 1], System.Globalization.CultureInfo.InvariantCulture) : 2,
 };
-// --zoo DIR: forward+backward / forward for every ONNX model of a folder (the test zoo: tests/zoo/models), batch 1 and 16
+// --zoo DIR: forward+backward / forward for every ONNX model of a folder (the test zoo: tests/zoo/models), batch 1 and 16;
+// --size PX runs them at PX×PX inputs instead of the size they were exported at (the input's rows and columns rewritten)
+int? size = Array.IndexOf(args, "--size") is int sz and >= 0 && sz + 1 < args.Length ? int.Parse(args[sz + 1], System.Globalization.CultureInfo.InvariantCulture) : null;
 if (Array.IndexOf(args, "--zoo") is int z and >= 0 && z + 1 < args.Length)
 {
     foreach (var file in Directory.GetFiles(args[z + 1], "*.onnx").Order(StringComparer.Ordinal))
     {
         var zooModel = ModelGraph.Load(file).AsPlanar();
+        if (size is { } px) zooModel = Resized(zooModel, px, file);
+        if (zooModel is null) continue;
         using var zooEngine = new GradientEngine(zooModel, null, execution);
         var (c, h, wd) = zooModel.ImageSize;
         var line = new List<string>();
@@ -135,7 +139,8 @@ void PrintReorders(string path)
     File.Delete(path);
     var producer = nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
     var counts = new Dictionary<string, int>();
-    string Describe(LayerInfo n) => $"{(n.Name.StartsWith("grad/", StringComparison.Ordinal) ? "bwd " : "")}{n.OpType}";
+    bool names = Environment.GetEnvironmentVariable("GRADBENCH_NODES") == "1";
+    string Describe(LayerInfo n) => $"{(n.Name.StartsWith("grad/", StringComparison.Ordinal) ? "bwd " : "")}{n.OpType}{(names ? " " + n.Name : "")}";
     foreach (var n in nodes.Where(n => n.OpType.StartsWith("Reorder", StringComparison.Ordinal)))
     {
         string from = producer.TryGetValue(n.Inputs[0], out var p) ? Describe(p) : "input";
@@ -144,4 +149,32 @@ void PrintReorders(string path)
         counts[key] = counts.GetValueOrDefault(key) + 1;
     }
     foreach (var (k, c) in counts.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {c,3} x {k}");
+}
+
+// The model with its (planar) image input declared PX×PX; null, with a message, where its graph does not run at that size.
+ModelGraph? Resized(ModelGraph model, int px, string file)
+{
+    var proto = model.Proto.Clone();
+    var dims = proto.Graph.Input.First(i => i.Name == model.ImageInput.Name).Type.TensorType.Shape.Dim;
+    dims[2].DimValue = px;
+    dims[3].DimValue = px;
+    proto.Graph.ValueInfo.Clear();
+    foreach (var output in proto.Graph.Output)
+        for (int i = 1; i < output.Type.TensorType.Shape.Dim.Count; i++) output.Type.TensorType.Shape.Dim[i].ClearDimValue();
+    try
+    {
+        var resized = ModelGraph.Load(Google.Protobuf.MessageExtensions.ToByteArray(proto), Path.GetFileName(file));
+        using var probe = new GradientEngine(resized, null, execution);
+        probe.Compute(new FloatTensor(16, resized.ImageSize.Channels, px, px), new ClassTarget(3));     // batch-dependent reshapes fail here
+        using var original = new GradientEngine(model, null, execution);
+        var (was, now) = (original.Builder.ItemShape(original.Builder.DefaultTarget), probe.Builder.ItemShape(probe.Builder.DefaultTarget));
+        if (was.SequenceEqual(now)) return resized;
+        Console.WriteLine($"{Path.GetFileName(file),-28} does not run at {px} px: its scores become [{string.Join(", ", now)}] instead of [{string.Join(", ", was)}] (sizes fixed inside the graph)");
+        return null;
+    }
+    catch (CnnDiagnosticsException e)
+    {
+        Console.WriteLine($"{Path.GetFileName(file),-28} does not run at {px} px: {e.Message}");
+        return null;
+    }
 }

@@ -125,6 +125,19 @@ internal sealed class BackwardGraphBuilder
         {
             if (summed.TryGetValue(tensor, out var s)) return s;
             var parts = contributions[tensor];
+            if (parts.Count > 2)
+            {
+                // the Conv gradients first, in a Sum of their own: ORT keeps a Sum in its blocked layout only when every
+                // input is blocked, so one unblocked part (GoogLeNet's pool branch) made it reorder each Conv gradient to NCHW
+                var produced = graph.Nodes.Where(n => n.OpType == "Conv").SelectMany(n => n.Output).ToHashSet();
+                var blocked = parts.Where(produced.Contains).ToList();
+                if (blocked.Count >= 2 && blocked.Count < parts.Count)
+                {
+                    var inner = ctx.Emit("Sum", blocked);
+                    gradientOf[inner] = tensor;
+                    parts = [inner, .. parts.Where(p => !produced.Contains(p))];
+                }
+            }
             var total = summed[tensor] = parts.Count == 1 ? parts[0] : ctx.Emit("Sum", parts);
             gradientOf[total] = tensor;
             return total;
@@ -159,10 +172,17 @@ internal sealed class BackwardGraphBuilder
     /// </summary>
     private void DeclareGradientShapes(GraphRewriter graph, Dictionary<string, string> gradientOf)
     {
-        var inputs = graph.InputNames.ToHashSet();
+        var declared = graph.InputNames.ToHashSet();
         foreach (var (gradient, tensor) in gradientOf)
-            if (!inputs.Contains(gradient) && _shapes.TryGetValue(tensor, out var shape) && shape.Length == 4 && shape[0] == _probeBatch)
-                graph.DeclareShape(gradient, shape.Select((d, i) => i == 0 ? FixedBatch : (int?)d).ToArray());
+            if (_shapes.TryGetValue(tensor, out var shape) && shape.Length == 4 && shape[0] == _probeBatch)
+            {
+                var symbolic = shape.Select((d, i) => i == 0 ? FixedBatch : (int?)d).ToArray();
+                if (declared.Add(gradient)) graph.DeclareShape(gradient, symbolic);
+                // the forward tensor too (a float: it has a gradient): past a runtime-shaped Reshape (ShuffleNet's channel
+                // shuffle) ORT's inference gives the forward maps a fresh batch symbol, and the masks computed from them
+                // could not join the gradients' blocked layout
+                if (declared.Add(tensor)) graph.DeclareShape(tensor, symbolic);
+            }
     }
 
     private static void AppendHead(GraphRewriter graph, LinearHead head)

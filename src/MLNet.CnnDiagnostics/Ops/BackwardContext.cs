@@ -40,6 +40,9 @@ internal sealed class BackwardContext
     public int[] Shape(string tensor) =>
         _shapes.TryGetValue(tensor, out var s) ? s : throw new CnnDiagnosticsException($"the shape of tensor '{tensor}' is unknown (it is not produced by the probed forward graph).");
 
+    /// <summary>The probed shape of a tensor, or null for tensors the probe did not see (constants).</summary>
+    public int[]? TryShape(string tensor) => _shapes.GetValueOrDefault(tensor);
+
     public int Rank(string tensor) => Shape(tensor).Length;
 
     /// <summary>The value of a constant input (initializer or Constant node), or null when it is computed.</summary>

@@ -41,6 +41,29 @@ public sealed class BlockedLayoutBackwardTests
     }
 
     [TestMethod]
+    public void GradientSum_ConvPartsFirst_ThenTheOthers()
+    {
+        // x feeds two Convs, a MaxPool branch (as GoogLeNet's inception) and a Relu: its gradient has four parts; the two
+        // Conv gradients are summed on their own, then with the pool's and the Relu's
+        var m = new TinyModel([1, 16, 6, 6]);
+        m.Node("Conv", ["x", m.Weight("w1", 16, 16, 1, 1)], "a");
+        m.Node("Conv", ["x", m.Weight("w2", 16, 16, 3, 3)], "b", Is("pads", 1, 1, 1, 1));
+        m.Node("MaxPool", ["x"], "p", Is("kernel_shape", 3, 3), Is("strides", 1, 1), Is("pads", 1, 1, 1, 1));
+        m.Node("Relu", ["x"], "r");
+        m.Node("Concat", ["a", "b", "p", "r"], "y", I("axis", 1));
+        using var engine = new GradientEngine(m.Build("y"));
+
+        var graph = BackwardGraph(engine);
+        var convOutputs = graph.Node.Where(n => n.OpType == "Conv" && n.Name.StartsWith("grad/", StringComparison.Ordinal)).SelectMany(n => n.Output).ToHashSet();
+        var sums = graph.Node.Where(n => n.OpType == "Sum").ToList();
+        Assert.AreEqual(2, sums.Count, "an inner Sum of the Conv gradients and an outer one");
+        Assert.IsTrue(sums.Any(s => s.Input.Count == 2 && s.Input.All(convOutputs.Contains)), "the inner Sum reads the two Conv gradients");
+        Assert.IsTrue(sums.Any(s => s.Input.Count == 3), "the outer Sum adds the pool's and the Relu's parts");
+        double error = FiniteDifferences.Check(engine, m.InputShape);
+        Assert.IsLessThan(Tolerance, error, $"relative error {error:E2}");
+    }
+
+    [TestMethod]
     public void ReluMask_IsExactDownToTheSmallestNormalFloat()
     {
         if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported) Assert.Inconclusive("blocked-layout masks are written only where ONNX Runtime has NCHWc kernels (x64 with AVX2)");

@@ -43,6 +43,25 @@ public sealed class StructuralOpTests
     }
 
     [TestMethod]
+    public void Slice_UnitSteps_AsZeroPad_ConstantAndComputedBounds()
+    {
+        // unit steps take the Pad route: constant bounds (negative, clamped, end before start on no axis), explicit steps of 1,
+        // bounds computed at run time (some negative, some past the end), and a slice of the batch axis
+        var m = new TinyModel([1, 4, 6, 7]);
+        m.Node("Slice", ["x", m.Ints("s1", 1, -5, -100), m.Ints("e1", 3, -1, 5), m.Ints("a1", 1, 2, -1), m.Ints("st1", 1, 1, 1)], "a");
+        m.Node("Identity", [m.Ints("s2l", 2, 0)], "s2");
+        m.Node("Identity", [m.Ints("e2l", 100, -2)], "e2");
+        m.Node("Slice", ["x", "s2", "e2", m.Ints("a2", 3, 1)], "b");
+        m.Node("Shape", ["x"], "shape");
+        m.Node("Gather", ["shape", m.Ints("hw", 2, 3)], "rowsColumns");                    // [H, W]
+        m.Node("Div", ["rowsColumns", m.Ints("three", 3)], "third");                        // [2, 2]
+        m.Node("Neg", ["third"], "minusThird");                                             // [−2, −2]
+        m.Node("Slice", ["x", "third", "minusThird", m.Ints("a3", 2, 3)], "c");            // rows 2..3, columns 2..4
+        m.Node("Slice", ["x", m.Ints("s4", 0, 1), m.Ints("e4", long.MaxValue, 3), m.Ints("a4", 0, 1)], "d");
+        AssertMatches(m, Collect(m, "a", "b", "c", "d"));
+    }
+
+    [TestMethod]
     public void Slice_Opset9Attributes_AreUpgraded()
     {
         var m = new TinyModel([1, 2, 5, 6], opset: 9);
