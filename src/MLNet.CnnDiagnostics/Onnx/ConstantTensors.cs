@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Onnx;
@@ -7,21 +6,9 @@ namespace MLNet.CnnDiagnostics.Onnx;
 /// <summary>Builds small constant TensorProtos and reads the values of constant ones (initializers, Constant nodes).</summary>
 internal static class ConstantTensors
 {
-    public static TensorProto Int64(string name, long[] values, long[]? dims = null)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.AddRange(dims ?? [values.Length]);
-        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
-        return t;
-    }
+    public static TensorProto Int64(string name, long[] values, long[]? dims = null) => GraphTensor.Int64(name, values, dims).Proto;
 
-    public static TensorProto Float(string name, float[] values, long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
-        return t;
-    }
+    public static TensorProto Float(string name, float[] values, long[] dims) => GraphTensor.Float(name, values, dims).Proto;
 
     /// <summary>The values of an int64 or int32 tensor as longs.</summary>
     public static long[] ReadInt64(TensorProto t)

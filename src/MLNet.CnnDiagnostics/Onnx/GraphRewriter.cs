@@ -4,11 +4,14 @@ using MLNet.CnnDiagnostics.Onnx.Proto;
 namespace MLNet.CnnDiagnostics.Onnx;
 
 /// <summary>
-/// The one way the library edits an ONNX graph outside <see cref="ModelGraph"/>: a private copy of a model that nodes,
-/// constants, inputs and outputs are added to or removed from, read back as <see cref="GraphNode"/>s and serialized
-/// when done. Backward graphs, taps and the gradient check's frozen network are all written through it.
+/// The one place the library edits an ONNX graph: a private copy of a model that nodes, constants, inputs and outputs
+/// are added to or removed from, read back as <see cref="GraphNode"/>s and serialized or handed to a new
+/// <see cref="ModelGraph"/> when done. Backward graphs, taps, the gradient check's frozen network and every
+/// <see cref="ModelGraph"/> rewrite (outputs, planar input, symbolic batch, composition, opset upgrade, input
+/// normalisation, pruning, re-initialisation) are written through it; no other type changes a protobuf message of a
+/// graph (GraphLayerBoundaryTests checks the compiled code).
 /// </summary>
-internal sealed class GraphRewriter
+internal sealed partial class GraphRewriter
 {
     private readonly ModelProto _model;
     private readonly Dictionary<GraphNode, NodeProto> _read = new(ReferenceEqualityComparer.Instance);
@@ -22,7 +25,7 @@ internal sealed class GraphRewriter
 
     private bool _finished;
 
-    private GraphProto Graph => _finished ? throw new InvalidOperationException("the rewriter handed its graph to a ModelGraph; start a new one.") : _model.Graph;
+    private GraphProto Graph => _finished ? throw new InvalidOperationException("the rewriter handed its graph on (to a ModelGraph or a composed graph); start a new one.") : _model.Graph;
 
     /// <summary>A rewriter over serialized ONNX bytes, checked only for being a model with a graph (the backward builder's own checks follow).</summary>
     public static GraphRewriter Parse(byte[] bytes)
@@ -72,6 +75,9 @@ internal sealed class GraphRewriter
     /// <summary>The opset version of the default domain.</summary>
     public long OpsetVersion => OpsetUpgrade.Opset(_model);
 
+    /// <summary>The default-domain op types that <see cref="UpgradeOpset"/> cannot carry to <paramref name="target"/>.</summary>
+    public IReadOnlyList<string> UnconvertibleOps(long target) => OpsetUpgrade.Unconvertible(_model, target);
+
     /// <summary>Dimension <paramref name="axis"/> of a graph input when it is fixed; null when symbolic or undeclared.</summary>
     public int? FixedInputDimension(string input, int axis) =>
         Graph.Input.FirstOrDefault(i => i.Name == input)?.Type?.TensorType?.Shape?.Dim is { } dims && dims.Count > axis && dims[axis].HasDimValue
@@ -112,7 +118,13 @@ internal sealed class GraphRewriter
         for (int r = 0; r < replacement.Count; r++) Graph.Node.Insert(position + r, replacement[r].Proto);
     }
 
-    /// <summary>A node to add with <see cref="Replace"/>.</summary>
+    /// <summary>Inserts nodes (built by <see cref="Node"/>) at <paramref name="position"/> in graph order, in their order.</summary>
+    public void InsertNodes(int position, IReadOnlyList<NodeSpec> nodes)
+    {
+        for (int i = 0; i < nodes.Count; i++) Graph.Node.Insert(position + i, nodes[i].Proto);
+    }
+
+    /// <summary>A node to add with <see cref="Replace"/> or <see cref="InsertNodes"/>.</summary>
     public static NodeSpec Node(string op, string name, IEnumerable<string> inputs, IEnumerable<string> outputs, params GraphAttribute[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = name };
@@ -161,13 +173,43 @@ internal sealed class GraphRewriter
 
     /// <summary>Adds a graph output as <see cref="ModelGraph"/> declares taps (-1 or a symbolic batch: a named dimension).</summary>
     public void AddOutput(string name, int elementType, int[]? shape, bool symbolicBatch) =>
-        Graph.Output.Add(ModelGraph.MakeValueInfo(name, elementType, shape, symbolicBatch));
+        Graph.Output.Add(ValueInfo(name, elementType, shape, symbolicBatch));
+
+    /// <summary>Adds a graph output without a declared type or shape (ONNX Runtime infers them).</summary>
+    public void AddUntypedOutput(string name) => Graph.Output.Add(new ValueInfoProto { Name = name });
 
     /// <summary>Declares the shape of an inner float tensor (null dimensions are the symbolic batch "N").</summary>
     public void DeclareShape(string name, int?[] shape) => Graph.ValueInfo.Add(FloatValueInfo(name, shape));
 
-    /// <summary>Folds constant per-channel scales of the nodes named with <paramref name="prefix"/> into the Conv that reads them (<see cref="ChannelScaleFolding"/>).</summary>
-    public void FoldChannelScales(string prefix) => ChannelScaleFolding.Apply(Graph, prefix);
+    /// <summary>Declares the type and shape of an inner tensor as <see cref="AddOutput(string, int, int[], bool)"/> declares an output.</summary>
+    public void DeclareShape(string name, int elementType, int[]? shape, bool symbolicBatch) =>
+        Graph.ValueInfo.Add(ValueInfo(name, elementType, shape, symbolicBatch));
+
+    /// <summary>
+    /// Makes the nodes that read <paramref name="tensor"/> read <paramref name="replacement"/> instead, and renames a graph
+    /// output of that name (a graph input of that name keeps it).
+    /// </summary>
+    public void RerouteReaders(string tensor, string replacement)
+    {
+        foreach (var node in Graph.Node)
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == tensor) node.Input[i] = replacement;
+        foreach (var o in Graph.Output.Where(o => o.Name == tensor)) o.Name = replacement;
+    }
+
+    private HashSet<string>? _taken;
+
+    /// <summary>
+    /// <paramref name="hint"/>, or <paramref name="hint"/>_1, _2, … : a name no tensor of the graph had when this was first
+    /// asked, and not given out by an earlier call.
+    /// </summary>
+    public string FreshName(string hint)
+    {
+        _taken ??= TensorNames();
+        string candidate = hint;
+        for (int k = 1; !_taken.Add(candidate); k++) candidate = $"{hint}_{k}";
+        return candidate;
+    }
 
     /// <summary>Removes every graph output.</summary>
     public void ClearOutputs() => Graph.Output.Clear();
@@ -175,28 +217,42 @@ internal sealed class GraphRewriter
     /// <summary>Forgets the shapes the file declares for inner tensors (they may not hold after edits).</summary>
     public void ClearValueInfo() => Graph.ValueInfo.Clear();
 
-    /// <summary>Keeps only the nodes (and initializers) the named tensors depend on.</summary>
-    public void Prune(IEnumerable<string> keep)
+    /// <summary>True when a node has a subgraph attribute (If, Loop, Scan), which may read any tensor of the outer graph.</summary>
+    public bool HasSubgraphs => Graph.Node.Any(n => n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0));
+
+    /// <summary>
+    /// Keeps only the nodes, initializers and value infos the named tensors depend on; the graph inputs that initializers
+    /// no longer kept were listed as (old models list their initializers as inputs too) go with them. True when a node
+    /// was removed.
+    /// </summary>
+    public bool Prune(IEnumerable<string> keep)
     {
+        var g = Graph;
         var needed = keep.ToHashSet();
         var kept = new List<NodeProto>();
-        for (int i = Graph.Node.Count - 1; i >= 0; i--)
+        for (int i = g.Node.Count - 1; i >= 0; i--)
         {
-            var node = Graph.Node[i];
+            var node = g.Node[i];
             if (!node.Output.Any(needed.Contains)) continue;
             kept.Add(node);
-            foreach (var x in node.Input) needed.Add(x);
+            foreach (var x in node.Input)
+                if (x.Length > 0) needed.Add(x);
         }
+        bool removed = kept.Count < g.Node.Count;
+        var dropped = g.Initializer.Select(t => t.Name).Where(n => !needed.Contains(n)).ToHashSet();
         kept.Reverse();
-        Graph.Node.Clear();
-        Graph.Node.AddRange(kept);
-        var usedInitializers = Graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
-        Graph.Initializer.Clear();
-        Graph.Initializer.AddRange(usedInitializers);
+        Keep(g.Node, kept);
+        Keep(g.Initializer, g.Initializer.Where(t => needed.Contains(t.Name)).ToList());
+        Keep(g.Input, g.Input.Where(i => !dropped.Contains(i.Name)).ToList());
+        Keep(g.ValueInfo, g.ValueInfo.Where(v => needed.Contains(v.Name)).ToList());
+        return removed;
     }
 
-    /// <summary>Raises the default-domain opset to the one the backward rules are written for (<see cref="OpsetUpgrade"/>).</summary>
-    public void UpgradeOpset(IReadOnlyDictionary<string, int[]> shapes) => OpsetUpgrade.Apply(_model, shapes);
+    private static void Keep<T>(Google.Protobuf.Collections.RepeatedField<T> field, List<T> kept)
+    {
+        field.Clear();
+        field.AddRange(kept);
+    }
 
     /// <summary>Makes the first graph input's batch dimension symbolic ("N") and drops the outputs' declared types, which may fix the batch.</summary>
     public void MakeBatchSymbolic()
@@ -220,17 +276,15 @@ internal sealed class GraphRewriter
 
     /// <summary>
     /// Makes a channels-last image input planar: the input becomes <c>[N, C, H, W]</c> (same name) and a Transpose back to
-    /// <c>[N, H, W, C]</c> feeds what read it.
+    /// <c>[N, H, W, C]</c> (declared with the input's old type) feeds what read it.
     /// </summary>
     public void TransposeInputToPlanar(string imageInput)
     {
         var g = Graph;
         var input = g.Input.First(i => i.Name == imageInput);
         string inner = imageInput + "/channels_last";
-        foreach (var node in g.Node)
-            for (int i = 0; i < node.Input.Count; i++)
-                if (node.Input[i] == imageInput) node.Input[i] = inner;
-        foreach (var o in g.Output.Where(o => o.Name == imageInput)) o.Name = inner;
+        RerouteReaders(imageInput, inner);
+        g.ValueInfo.Add(new ValueInfoProto { Name = inner, Type = input.Type.Clone() });
         var dims = input.Type.TensorType.Shape.Dim;
         var nhwc = dims.Select(d => d.Clone()).ToList();
         dims.Clear();
@@ -290,12 +344,16 @@ internal sealed class GraphRewriter
         return reached;
     }
 
-    /// <summary>Hands the edited graph to a new <see cref="ModelGraph"/> named <paramref name="sourceName"/>; the rewriter cannot be used after.</summary>
-    public ModelGraph Finish(string sourceName)
+    /// <summary>
+    /// Hands the edited graph to a new <see cref="ModelGraph"/> named <paramref name="sourceName"/>; the rewriter cannot be
+    /// used after. <paramref name="shapesFrom"/>: the graph the edits started from, when they changed no tensor's shape
+    /// (see <see cref="ModelGraph.FromRewritten"/>).
+    /// </summary>
+    public ModelGraph Finish(string sourceName, ModelGraph? shapesFrom = null)
     {
         var model = _model;
         _finished = true;
-        return ModelGraph.FromRewritten(model, sourceName);
+        return ModelGraph.FromRewritten(model, sourceName, shapesFrom);
     }
 
     /// <summary>The serialized model.</summary>
@@ -313,6 +371,21 @@ internal sealed class GraphRewriter
 
     private NodeProto ProtoOf(GraphNode node) =>
         _read.TryGetValue(node, out var proto) ? proto : throw new InvalidOperationException($"{node.Describe()} was not read from this rewriter.");
+
+    private static ValueInfoProto ValueInfo(string name, int elementType, int[]? shape, bool symbolicBatch)
+    {
+        var tensorType = new TypeProto.Types.Tensor { ElemType = elementType };
+        if (shape is not null)
+        {
+            var sp = new TensorShapeProto();
+            for (int i = 0; i < shape.Length; i++)
+                sp.Dim.Add(shape[i] >= 0 && !(i == 0 && symbolicBatch)
+                    ? new TensorShapeProto.Types.Dimension { DimValue = shape[i] }
+                    : new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? "N" : $"d{i}" });
+            tensorType.Shape = sp;
+        }
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
+    }
 
     private static ValueInfoProto FloatValueInfo(string name, int?[] shape)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Onnx;
@@ -26,14 +28,27 @@ internal sealed class GraphTensor
 
     internal static GraphTensor Of(TensorProto proto) => new(proto);
 
-    /// <summary>An int64 constant.</summary>
-    public static GraphTensor Int64(string name, long[] values, long[]? dims = null) => new(ConstantTensors.Int64(name, values, dims));
+    /// <summary>An int64 constant (raw little-endian data).</summary>
+    public static GraphTensor Int64(string name, long[] values, long[]? dims = null)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.AddRange(dims ?? [values.Length]);
+        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        return new(t);
+    }
 
-    /// <summary>A float constant.</summary>
-    public static GraphTensor Float(string name, float[] values, long[] dims) => new(ConstantTensors.Float(name, values, dims));
+    /// <summary>A float constant (raw little-endian data).</summary>
+    public static GraphTensor Float(string name, float[] values, long[] dims)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        t.Dims.AddRange(dims);
+        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        return new(t);
+    }
 
     /// <summary>A float tensor as a constant with raw little-endian data.</summary>
-    public static GraphTensor FromFloatTensor(string name, FloatTensor values) => new(TensorProtoReader.FromFloatTensor(name, values));
+    public static GraphTensor FromFloatTensor(string name, FloatTensor values) =>
+        Float(name, values.Data, values.Shape.Select(d => (long)d).ToArray());
 
     /// <summary>The values of an int64 or int32 tensor as longs.</summary>
     public long[] ReadInt64() => ConstantTensors.ReadInt64(Proto);

@@ -1,5 +1,3 @@
-using MLNet.CnnDiagnostics.Onnx.Proto;
-
 namespace MLNet.CnnDiagnostics.Onnx;
 
 public sealed partial class ModelGraph
@@ -27,38 +25,26 @@ public sealed partial class ModelGraph
         if (!(inputScale > 0) || !float.IsFinite(inputScale))
             throw new CnnDiagnosticsException($"input scale {inputScale} is not valid: it must be a positive finite number (255 for 8-bit pixels).");
 
-        var copy = Proto.Clone();
-        var g = copy.Graph;
+        var rewriter = new GraphRewriter(this);
         string input = ImageInput.Name;
-        var taken = new HashSet<string>(g.Node.SelectMany(n => n.Input.Concat(n.Output)).Concat(g.Initializer.Select(i => i.Name)).Concat(g.Input.Select(i => i.Name)), StringComparer.Ordinal);
-        string Fresh(string name)
-        {
-            string candidate = name;
-            for (int k = 1; !taken.Add(candidate); k++) candidate = $"{name}_{k}";
-            return candidate;
-        }
-        string normalized = Fresh(input + "_normalized");
-        foreach (var node in g.Node)
-            for (int i = 0; i < node.Input.Count; i++)
-                if (node.Input[i] == input) node.Input[i] = normalized;
-        foreach (var output in g.Output.Where(o => o.Name == input)) output.Name = normalized;
+        string normalized = rewriter.FreshName(input + "_normalized");
+        rewriter.RerouteReaders(input, normalized);
 
-        string scaleName = Fresh("input_scale"), meanName = Fresh("input_mean"), stdName = Fresh("input_std");
-        string scaled = Fresh(input + "_scaled"), centred = Fresh(input + "_centred");
-        g.Initializer.Add(ChannelConstant(scaleName, [1f / inputScale], 1));
-        g.Initializer.Add(ChannelConstant(meanName, m, channels));
-        g.Initializer.Add(ChannelConstant(stdName, d, channels));
-        var prepended = new[]
-        {
-            ArithmeticNode("Mul", Fresh("input_scale_mul"), input, scaleName, scaled),
-            ArithmeticNode("Sub", Fresh("input_mean_sub"), scaled, meanName, centred),
-            ArithmeticNode("Div", Fresh("input_std_div"), centred, stdName, normalized),
-        };
-        for (int i = prepended.Length - 1; i >= 0; i--) g.Node.Insert(0, prepended[i]);
+        string scaleName = rewriter.FreshName("input_scale"), meanName = rewriter.FreshName("input_mean"), stdName = rewriter.FreshName("input_std");
+        string scaled = rewriter.FreshName(input + "_scaled"), centred = rewriter.FreshName(input + "_centred");
+        rewriter.AddInitializer(GraphTensor.Float(scaleName, [1f / inputScale], [1, 1, 1, 1]));
+        rewriter.AddInitializer(GraphTensor.Float(meanName, m, [1, channels, 1, 1]));
+        rewriter.AddInitializer(GraphTensor.Float(stdName, d, [1, channels, 1, 1]));
+        rewriter.InsertNodes(0,
+        [
+            GraphRewriter.Node("Mul", rewriter.FreshName("input_scale_mul"), [input, scaleName], [scaled]),
+            GraphRewriter.Node("Sub", rewriter.FreshName("input_mean_sub"), [scaled, meanName], [centred]),
+            GraphRewriter.Node("Div", rewriter.FreshName("input_std_div"), [centred, stdName], [normalized]),
+        ]);
         if (ImageInput.HasKnownItemShape)
             foreach (var tensor in new[] { scaled, centred, normalized })
-                g.ValueInfo.Add(MakeValueInfo(tensor, ImageInput.ElementType, ImageInput.Shape, HasSymbolicBatch));
-        return new ModelGraph(copy, SourceName);
+                rewriter.DeclareShape(tensor, ImageInput.ElementType, ImageInput.Shape, HasSymbolicBatch);
+        return rewriter.Finish(SourceName, shapesFrom: this);
     }
 
     private static float[] PerChannel(float[] values, int channels, string what)
@@ -66,22 +52,5 @@ public sealed partial class ModelGraph
         if (values.Length == channels) return (float[])values.Clone();
         if (values.Length == 1) return Enumerable.Repeat(values[0], channels).ToArray();
         throw new CnnDiagnosticsException($"{what} has {values.Length} values [{string.Join(", ", values)}]; the image input has {channels} channel(s): give {channels} value(s) or one for all.");
-    }
-
-    private static TensorProto ChannelConstant(string name, float[] values, int channels)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(values.Length == 1 && channels == 1 ? [1L, 1, 1, 1] : [1L, channels, 1, 1]);
-        t.FloatData.AddRange(values);
-        return t;
-    }
-
-    private static NodeProto ArithmeticNode(string op, string name, string a, string b, string output)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.Add(a);
-        node.Input.Add(b);
-        node.Output.Add(output);
-        return node;
     }
 }

@@ -20,6 +20,6 @@ public sealed partial class ModelGraph
             for (int j = 0; j < values.Length; j++) values.Data[j] = (float)((random.NextDouble() * 2 - 1) * limit);
             rewriter.ReplaceInitializer(GraphTensor.FromFloatTensor(name, values));
         }
-        return rewriter.Finish($"{SourceName} (convolutions re-initialised, seed {seed})");
+        return rewriter.Finish($"{SourceName} (convolutions re-initialised, seed {seed})", shapesFrom: this);
     }
 }

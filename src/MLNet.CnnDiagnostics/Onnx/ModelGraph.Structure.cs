@@ -1,6 +1,3 @@
-using Google.Protobuf;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Onnx;
@@ -108,7 +105,11 @@ public sealed partial class ModelGraph
         return new ConvolutionAttributes(kernel, strides, pads, dilations, Math.Max(1, group), autoPad);
     }
 
-    /// <summary>Shapes declared in the file; where some node output has none, one dry run through ONNX Runtime measures them.</summary>
+    /// <summary>
+    /// Shapes declared in the file; where some node output has none, the graph this one was rewritten from gives it (when
+    /// the rewrite keeps shapes and both would be measured at the same batch), else one dry run
+    /// (<see cref="ShapeService.DryRun"/>) measures the rest.
+    /// </summary>
     private Dictionary<string, TensorInfo> InferShapes()
     {
         var shapes = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
@@ -118,39 +119,22 @@ public sealed partial class ModelGraph
             if (info.Shape is not null && info.Shape.Skip(1).All(d => d > 0)) shapes[vi.Name] = info;
         }
         var missing = Proto.Graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0 && !shapes.ContainsKey(o)).Distinct().ToList();
+        var source = _shapeSource;
+        _shapeSource = null;
+        if (missing.Count > 0 && source is not null && source.DryRunBatch == DryRunBatch)
+        {
+            var inherited = source._shapes.Value;
+            bool unfixBatch = HasSymbolicBatch && !source.HasSymbolicBatch;
+            foreach (var name in missing)
+                if (inherited.TryGetValue(name, out var info))
+                    shapes[name] = unfixBatch && info.Shape is { Length: > 0 } shape ? info with { Shape = [-1, .. shape[1..]] } : info;
+            missing.RemoveAll(shapes.ContainsKey);
+        }
         if (missing.Count == 0) return shapes;
-        foreach (var measured in DryRun(missing)) shapes[measured.Name] = measured;
+        foreach (var measured in ShapeService.DryRun(this, missing)) shapes[measured.Name] = measured;
         return shapes;
     }
 
-    private IEnumerable<TensorInfo> DryRun(List<string> tensors)
-    {
-        var outputs = Proto.Graph.Output.Select(o => o.Name).ToList();
-        var declared = new HashSet<string>(outputs);
-        outputs.AddRange(tensors.Where(declared.Add));
-        var inputShape = ImageInput.Shape!.Select((d, i) => (long)(d > 0 ? d : i == 0 ? 1 : 224)).ToArray();
-        CheckDryRunSize(ImageInput.Name, inputShape);
-        var measured = ShapeService.Run(Proto, outputs, (name, meta) =>
-        {
-            long[] shape = name == ImageInput.Name ? inputShape : meta.Dimensions.Select(d => (long)Math.Max(d, 1)).ToArray();
-            if (name != ImageInput.Name) CheckDryRunSize(name, shape);
-            return meta.ElementDataType == TensorElementType.Float
-                ? OrtValue.CreateTensorValueFromMemory(new float[shape.Aggregate(1L, (a, b) => a * b)], shape)
-                : throw new CnnDiagnosticsException($"model '{SourceName}' has a second input '{name}' of type {meta.ElementDataType}; only models whose extra inputs are float can be measured.");
-        }, e => new CnnDiagnosticsException($"ONNX Runtime cannot run model '{SourceName}' to measure its layer shapes: {e.Message}", e));
-        if (HasSymbolicBatch)
-            foreach (var m in measured.Where(m => m.Shape is { Length: > 0 })) m.Shape![0] = -1;
-        return measured;
-    }
-
-    // measured in double: a declared [N,3,100000,100000] overflows int arithmetic long before it would fit in memory
-    private void CheckDryRunSize(string input, long[] shape)
-    {
-        double values = shape.Aggregate(1.0, (a, d) => a * d);
-        if (values > MaxImageInputValues)
-            throw new CnnDiagnosticsException(
-                $"model '{SourceName}' declares input '{input}' [{string.Join(",", shape)}] ({values:N0} values, {values * 4 / (1 << 20):N0} MB); " +
-                $"measuring its layer shapes runs the model once, which this library limits to inputs of {MaxImageInputValues:N0} values (64 MB). " +
-                "Declare the real input size in the model, or give the model's layers their shapes (value_info) so no run is needed.");
-    }
+    /// <summary>The batch a dry run of this graph feeds: the image input's fixed batch, or 1 where it is symbolic.</summary>
+    internal int DryRunBatch => ImageInput.Shape is { Length: > 0 } s && s[0] > 0 ? s[0] : 1;
 }

@@ -14,10 +14,14 @@ public sealed partial class ModelGraph
     private readonly Lazy<IReadOnlyList<LayerInfo>> _layers;
     private readonly Lazy<Dictionary<string, TensorInfo>> _shapes;
 
-    private ModelGraph(ModelProto proto, string sourceName)
+    // the graph this one was rewritten from when the rewrite kept every tensor's shape; dropped once the shapes are read
+    private ModelGraph? _shapeSource;
+
+    private ModelGraph(ModelProto proto, string sourceName, ModelGraph? shapeSource = null)
     {
         Proto = proto;
         SourceName = sourceName;
+        _shapeSource = shapeSource;
         _initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var init in proto.Graph.Initializer) _initializers.TryAdd(init.Name, init);
         _producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
@@ -221,7 +225,7 @@ public sealed partial class ModelGraph
             var info = GetTensorInfo(tensor);
             rewriter.AddOutput(tensor, info.ElementType == 0 ? 1 : info.ElementType, info.Shape, ImageInput.Shape is { } s && s.Length > 0 && s[0] < 0);
         }
-        return rewriter.Finish(SourceName);
+        return rewriter.Finish(SourceName, shapesFrom: this);
     }
 
     /// <summary>A copy of the model whose outputs are exactly the given tensors (in this order).</summary>
@@ -229,7 +233,7 @@ public sealed partial class ModelGraph
     {
         var rewriter = new GraphRewriter(WithOutputs(names));
         rewriter.KeepOutputs(names.Select(ResolveTensor).Distinct().ToList());
-        return rewriter.Finish(SourceName);
+        return rewriter.Finish(SourceName, shapesFrom: this);
     }
 
     /// <summary>
@@ -243,7 +247,7 @@ public sealed partial class ModelGraph
         if ((layout ?? ImageLayout) == ImageLayout.Planar) return this;
         var rewriter = new GraphRewriter(this);
         rewriter.TransposeInputToPlanar(ImageInput.Name);
-        return rewriter.Finish(SourceName);
+        return rewriter.Finish(SourceName, shapesFrom: this);
     }
 
     /// <summary>
@@ -257,29 +261,19 @@ public sealed partial class ModelGraph
     {
         var rewriter = new GraphRewriter(this);
         rewriter.SymbolicBatch(ImageInput.Name, ImageInput.Shape is { Length: > 0 } s && s[0] > 0 ? s[0] : -1, dimName);
-        return rewriter.Finish(SourceName);
+        return rewriter.Finish(SourceName, shapesFrom: this);
     }
 
-    /// <summary>A model over a rewritten copy (the rewriter hands its graph over; no re-validation, as for the other rewrites).</summary>
-    internal static ModelGraph FromRewritten(ModelProto proto, string sourceName) => new(proto, sourceName);
+    /// <summary>
+    /// A model over a rewritten copy (the rewriter hands its graph over; no re-validation, as for the other rewrites).
+    /// <paramref name="shapesFrom"/>: the graph it was rewritten from, where the rewrite changed no tensor's shape (but
+    /// perhaps the batch dimension's being symbolic): the layer table then takes the shapes it measured instead of running
+    /// the model again.
+    /// </summary>
+    internal static ModelGraph FromRewritten(ModelProto proto, string sourceName, ModelGraph? shapesFrom = null) => new(proto, sourceName, shapesFrom);
 
     /// <summary>True when the image input's batch dimension is symbolic (or unknown) rather than fixed.</summary>
     public bool HasSymbolicBatch => ImageInput.Shape is { Length: > 0 } s && s[0] < 0;
-
-    internal static ValueInfoProto MakeValueInfo(string name, int elementType, int[]? shape, bool symbolicBatch)
-    {
-        var tensorType = new TypeProto.Types.Tensor { ElemType = elementType };
-        if (shape is not null)
-        {
-            var sp = new TensorShapeProto();
-            for (int i = 0; i < shape.Length; i++)
-                sp.Dim.Add(shape[i] >= 0 && !(i == 0 && symbolicBatch)
-                    ? new TensorShapeProto.Types.Dimension { DimValue = shape[i] }
-                    : new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? "N" : $"d{i}" });
-            tensorType.Shape = sp;
-        }
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
-    }
 
     internal static TensorInfo ToTensorInfo(ValueInfoProto vi)
     {

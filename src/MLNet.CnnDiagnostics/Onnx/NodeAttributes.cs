@@ -1,9 +1,8 @@
-using Google.Protobuf;
 using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Onnx;
 
-/// <summary>Reads and writes ONNX node attributes (proto2 classes), with ONNX's defaults.</summary>
+/// <summary>Reads ONNX node attributes (proto2 classes), with ONNX's defaults, and builds new ones.</summary>
 internal static class NodeAttributes
 {
     public static AttributeProto? Find(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
@@ -16,25 +15,11 @@ internal static class NodeAttributes
 
     public static string GetString(NodeProto node, string name, string fallback) => Find(node, name) is { } a ? a.S.ToStringUtf8() : fallback;
 
-    public static void Remove(NodeProto node, string name)
-    {
-        for (int i = node.Attribute.Count - 1; i >= 0; i--)
-            if (node.Attribute[i].Name == name) node.Attribute.RemoveAt(i);
-    }
-
-    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    public static AttributeProto String(string name, string value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
-
-    public static AttributeProto Ints(string name, IEnumerable<long> values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
+    // Builders of new attributes (for tests that write models); GraphAttribute encodes them.
+    public static AttributeProto Int(string name, long value) => GraphAttribute.Int(name, value).ToProto();
+    public static AttributeProto Float(string name, float value) => GraphAttribute.Float(name, value).ToProto();
+    public static AttributeProto String(string name, string value) => GraphAttribute.String(name, value).ToProto();
+    public static AttributeProto Ints(string name, IEnumerable<long> values) => GraphAttribute.IntList(name, values).ToProto();
 
     public static GraphAttribute? Find(GraphNode node, string name) => node.Attribute(name);
 

@@ -56,14 +56,4 @@ internal static class TensorProtoReader
         }
         return new FloatTensor(shape, data);
     }
-
-    /// <summary>A float tensor as a TensorProto with raw little-endian data.</summary>
-    public static TensorProto FromFloatTensor(string name, FloatTensor tensor)
-    {
-        var bytes = new byte[tensor.Length * 4];
-        for (int i = 0; i < tensor.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), tensor.Data[i]);
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = Google.Protobuf.ByteString.CopyFrom(bytes) };
-        t.Dims.AddRange(tensor.Shape.Select(d => (long)d));
-        return t;
-    }
 }

@@ -2,18 +2,19 @@ using MLNet.CnnDiagnostics.Onnx.Proto;
 
 namespace MLNet.CnnDiagnostics.Onnx;
 
-/// <summary>
-/// A post-pass over an emitted backward graph: a gradient multiplied by a constant per-channel vector (BatchNormalization's
-/// backward) and then read only by a Conv with constant kernels (a convolution's input gradient) becomes that Conv with its
-/// kernels scaled along their input channels, Conv(g·s, W) = Conv(g, W·s). One pass over the data less, and the gradient
-/// stays in ONNX Runtime's blocked NCHWc layout between the Conv gradients (a Mul by a broadcast vector is not an NCHWc op,
-/// so each one cost a reorder to NCHW and back).
-/// </summary>
-internal static class ChannelScaleFolding
+internal sealed partial class GraphRewriter
 {
-    /// <summary>Folds every such Mul of backward nodes (names starting with <paramref name="prefix"/>) into its Conv.</summary>
-    public static void Apply(GraphProto graph, string prefix)
+    /// <summary>
+    /// Folds constant per-channel scales into convolutions, a post-pass over an emitted backward graph: a gradient
+    /// multiplied by a constant per-channel vector (BatchNormalization's backward) and then read only by a Conv with
+    /// constant kernels (a convolution's input gradient) becomes that Conv with its kernels scaled along their input
+    /// channels, Conv(g·s, W) = Conv(g, W·s). One pass over the data less, and the gradient stays in ONNX Runtime's
+    /// blocked NCHWc layout between the Conv gradients (a Mul by a broadcast vector is not an NCHWc op, so each one cost
+    /// a reorder to NCHW and back). Only Muls of nodes named with <paramref name="prefix"/> are folded.
+    /// </summary>
+    public void FoldChannelScales(string prefix)
     {
+        var graph = Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
         var uses = new Dictionary<string, int>();
         foreach (var node in graph.Node)
@@ -45,7 +46,7 @@ internal static class ChannelScaleFolding
                 int at = (o * perGroupIn + i) * taps;
                 for (int t = 0; t < taps; t++) weights[at + t] *= s;
             }
-            var folded = ConstantTensors.Float(kernel.Name, weights, kernel.Dims.ToArray());
+            var folded = GraphTensor.Float(kernel.Name, weights, kernel.Dims.ToArray()).Proto;
             graph.Initializer[graph.Initializer.IndexOf(kernel)] = folded;
             initializers[kernel.Name] = folded;
             conv.Input[0] = mul.Input[1 - side];
@@ -54,12 +55,9 @@ internal static class ChannelScaleFolding
         }
         if (removed.Count == 0) return;
         var kept = graph.Node.Where(n => !removed.Contains(n)).ToList();
-        graph.Node.Clear();
-        graph.Node.AddRange(kept);
+        Keep(graph.Node, kept);
         var read = kept.SelectMany(n => n.Input).ToHashSet();
-        var usedInitializers = graph.Initializer.Where(t => read.Contains(t.Name) || graph.Output.Any(o => o.Name == t.Name)).ToList();
-        graph.Initializer.Clear();
-        graph.Initializer.AddRange(usedInitializers);
+        Keep(graph.Initializer, graph.Initializer.Where(t => read.Contains(t.Name) || graph.Output.Any(o => o.Name == t.Name)).ToList());
     }
 
     /// <summary>[C, 1, …, 1] float, one value per input channel of a Conv with kernel <paramref name="kernel"/> (same rank).</summary>
