@@ -6,15 +6,19 @@ using System.Diagnostics;
 using MLNet.CnnDiagnostics;
 using MLNet.CnnDiagnostics.Analysis.Activations;
 
-int images = args.Length > 0 ? int.Parse(args[0]) : 10_000;
-const int Batch = 50, Channels = 128, H = 14, W = 14, K = 16;
+// usage: ActivationScanBench [images 10000] [channels 128] [height 14] [width 14] [zero fraction 0.4]
+int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+int images = Arg(0, 10_000);
+int Channels = Arg(1, 128), H = Arg(2, 14), W = Arg(3, 14);
+double zeroFraction = args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 0.4;
+const int Batch = 50, K = 16;
 var batch = new FloatTensor(Batch, Channels, H, W);
 var patches = new TopActivatingPatches(Channels, K);
 var quantiles = new ActivationQuantiles(Channels);
 ulong state = 0x9E3779B97F4A7C15;
 var clock = Stopwatch.StartNew();
 long baseline = GC.GetTotalMemory(true);
-Console.WriteLine($"layer [N,{Channels},{H},{W}], batch {Batch}, k {K}; managed heap before scanning: {baseline / 1024.0:F0} KiB");
+Console.WriteLine($"layer [N,{Channels},{H},{W}], {zeroFraction:P0} zeros, batch {Batch}, k {K}; managed heap before scanning: {baseline / 1024.0:F0} KiB");
 for (int done = 0; done < images; done += Batch)
 {
     var data = batch.Data;
@@ -23,7 +27,7 @@ for (int done = 0; done < images; done += Batch)
         // xorshift64*, then a ReLU of a heavy-tailed value, as post-activation maps look
         state ^= state >> 12; state ^= state << 25; state ^= state >> 27;
         double u = ((state * 2685821657736338717UL) >> 11) * (1.0 / (1UL << 53));
-        data[i] = u < 0.4 ? 0f : (float)(-Math.Log(1 - u) * (1 + (i / (H * W)) % 7));
+        data[i] = u < zeroFraction ? 0f : (float)(-Math.Log(1 - u) * (1 + (i / (H * W)) % 7));
     }
     patches.Add(batch, done);
     quantiles.Add(batch);

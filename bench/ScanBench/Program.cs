@@ -2,8 +2,12 @@
 // investigated layers, embedding and logits, top-k and quantile folds, .npy writes) against, in the same run,
 //   (a) a plain ONNX Runtime loop over the same model on already decoded tensors (batches of the same size, logits only), and
 //   (b) ML.NET's row-at-a-time ApplyOnnxModel after LoadImages/ResizeImages/ExtractPixels on the same files.
-// usage: dotnet run -c Release -- --images DIR --model FILE [--batch 64] [--grayscale] [--device cpu|cuda]
+// usage: dotnet run -c Release -- --images DIR --model FILE [--batch 64] [--grayscale] [--device cpu|cuda] [--cpu]
 // DIR holds one sub-folder per class (as cnndiag report/scan take it).
+// --cpu (for a loaded machine, where wall-clock rates mean nothing): compares CPU time per image instead: the plain loop with
+// one ONNX Runtime thread (least of 3 runs) against the scan run with CNNDIAG_SCAN_PROFILE=1 (one ONNX Runtime thread, one
+// decoding thread, stages one after another; it prints each stage's CPU time). On a machine whose cores are all busy, images/s
+// is inversely proportional to CPU time per image, so the ratio is the throughput ratio there.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -23,6 +27,7 @@ string images = Path.GetFullPath(Arg("--images", ""));
 string modelPath = Path.GetFullPath(Arg("--model", ""));
 int batch = int.Parse(Arg("--batch", "64"), CultureInfo.InvariantCulture);
 string device = Arg("--device", "cpu");
+bool cpuMode = args.Contains("--cpu");
 if (!Directory.Exists(images) || !File.Exists(modelPath))
 {
     Console.Error.WriteLine("usage: ScanBench --images DIR --model FILE [--batch 64] [--device cpu|cuda]");
@@ -49,6 +54,7 @@ var decoded = pixels.Fit(data).Transform(data).GetColumn<VBuffer<float>>("Pixels
 // (a) plain ORT loop on decoded tensors
 using var options = new SessionOptions();
 if (device == "cuda") options.AppendExecutionProvider_CUDA(0);
+if (cpuMode) options.IntraOpNumThreads = 1;
 var batched = model.HasSymbolicBatch ? model : model.WithSymbolicBatch();
 using var session = new InferenceSession(batched.ToBytes(), options);
 string output = session.OutputNames[0];
@@ -66,8 +72,27 @@ double PlainLoop()
     return decoded.Count / clock.Elapsed.TotalSeconds;
 }
 PlainLoop(); // warm-up
-double plain = PlainLoop();
-Console.WriteLine($"plain ONNX Runtime loop on decoded tensors: {plain,8:F1} images/s");
+double plain, plainCpu = 0;
+if (cpuMode)
+{
+    plain = 0;
+    plainCpu = double.MaxValue;
+    var self = Process.GetCurrentProcess();
+    for (int r = 0; r < 3; r++)
+    {
+        self.Refresh();
+        var before = self.TotalProcessorTime;
+        plain = Math.Max(plain, PlainLoop());
+        self.Refresh();
+        plainCpu = Math.Min(plainCpu, (self.TotalProcessorTime - before).TotalMilliseconds * 1000 / decoded.Count);
+    }
+    Console.WriteLine($"plain ONNX Runtime loop on decoded tensors, one thread: {plainCpu,8:F1} us CPU per image ({1e6 / plainCpu:F0} images per CPU-second)");
+}
+else
+{
+    plain = PlainLoop();
+    Console.WriteLine($"plain ONNX Runtime loop on decoded tensors: {plain,8:F1} images/s");
+}
 
 // the scan, as a user runs it
 var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -77,6 +102,7 @@ string state = Path.Combine(Path.GetTempPath(), "scanbench-" + Guid.NewGuid().To
 var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
 foreach (var a in new[] { Path.GetFullPath(tool), "scan", "--model", modelPath, "--images", images, "--out", state, "--batch", batch.ToString(CultureInfo.InvariantCulture), "--device", device })
     start.ArgumentList.Add(a);
+if (cpuMode) start.Environment["CNNDIAG_SCAN_PROFILE"] = "1";
 var wall = Stopwatch.StartNew();
 using (var process = Process.Start(start)!)
 {
@@ -91,7 +117,14 @@ using (var process = Process.Start(start)!)
         return 1;
     }
     double scan = double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture);
-    Console.WriteLine($"cnndiag scan (decode PNG + infer + fold + write): {scan,8:F1} images/s ({scan / plain:P1} of the plain loop; process wall time {wall.Elapsed.TotalSeconds:F1} s with start-up and listing)");
+    if (cpuMode)
+    {
+        var cpu = Regex.Match(log, @"process CPU time over \d+ images, ([0-9.]+) us/image in all:(\n  .*)*");
+        double scanCpu = double.Parse(cpu.Groups[1].Value, CultureInfo.InvariantCulture);
+        Console.WriteLine($"cnndiag scan (decode PNG + infer + fold + write), one thread each: {scanCpu,8:F1} us CPU per image ({1e6 / scanCpu:F0} images per CPU-second; {plainCpu / scanCpu:P1} of the plain loop's)");
+        Console.WriteLine(cpu.Value);
+    }
+    else Console.WriteLine($"cnndiag scan (decode PNG + infer + fold + write): {scan,8:F1} images/s ({scan / plain:P1} of the plain loop; process wall time {wall.Elapsed.TotalSeconds:F1} s with start-up and listing)");
 }
 Directory.Delete(state, recursive: true);
 
@@ -105,6 +138,17 @@ var scored = fitted.Transform(some);
 long count = scored.GetColumn<VBuffer<float>>(output).LongCount();
 double mlnet = count / mlnetClock.Elapsed.TotalSeconds;
 Console.WriteLine($"ML.NET LoadImages + ApplyOnnxModel (row at a time): {mlnet,8:F1} images/s (decoding included, {count} images)");
+if (cpuMode)
+{
+    // the same pipeline again, its process CPU time (ML.NET runs ONNX Runtime with its own threads; no spinning is set)
+    var self = Process.GetCurrentProcess();
+    self.Refresh();
+    var before = self.TotalProcessorTime;
+    count = fitted.Transform(some).GetColumn<VBuffer<float>>(output).LongCount();
+    self.Refresh();
+    double mlnetCpu = (self.TotalProcessorTime - before).TotalMilliseconds * 1000 / count;
+    Console.WriteLine($"ML.NET LoadImages + ApplyOnnxModel: {mlnetCpu,8:F1} us CPU per image ({1e6 / mlnetCpu:F0} images per CPU-second)");
+}
 return 0;
 
 internal sealed class Row

@@ -59,7 +59,10 @@ internal sealed class ScanVerb : Verb
         options.Layers = pre.Layers(line);
         var listing = ImageFolder.Scan(images);
         var source = new ImageFolderSource(images, listing, pre);
-        using var scan = new ActivationScan(pre.Model, options);
+        // CNNDIAG_SCAN_PROFILE=1: stages run one after another and their CPU time is printed (where the scan's time goes)
+        bool profile = Environment.GetEnvironmentVariable("CNNDIAG_SCAN_PROFILE") == "1";
+        if (profile) (options.Execution.IntraOpThreads, options.DecodeThreads) = (1, 1);
+        using var scan = new ActivationScan(pre.Model, options) { StageClock = profile ? new ScanStageClock() : null };
         terminal.Error.WriteLine(Terminal.Escape($"cnndiag scan: {listing.Rows.Count} images listed; shard {options.Shard}; layers {string.Join(", ", scan.Selection.Investigation.Select(l => l.Tensor))}; " +
             $"embedding {scan.Selection.Embedding.Tensor}; prediction {scan.Selection.Logits.Tensor}; {(options.Execution.UseCuda ? "CUDA" : "CPU")}."));
         using var progress = new ScanProgressWriter(terminal);
@@ -68,6 +71,7 @@ internal sealed class ScanVerb : Verb
         terminal.Out.WriteLine(Terminal.Escape($"scan: {output}"));
         terminal.Error.WriteLine($"{state.Rows} images scanned, {state.Skipped.Count} skipped, of {state.Planned} in shard {options.Shard}" +
             (progress.Last is { ImagesPerSecond: > 0 } last ? $"; this run: {last.ImagesPerSecond:F1} images/s." : "."));
+        if (scan.StageClock is { } clock) terminal.Error.WriteLine(clock.Summary(state.Rows));
         foreach (var (id, reason) in state.Skipped.Take(20))
             terminal.Error.WriteLine(Terminal.Escape($"cnndiag scan: warning: skipped image '{source.RelativePath(id)}': {reason}."));
         if (state.Skipped.Count > 20) terminal.Error.WriteLine($"cnndiag scan: warning: ... and {state.Skipped.Count - 20} more skipped images (listed in the scan state).");

@@ -21,38 +21,85 @@ public static class ImageFileCheck
     /// <param name="maxPixels">The largest width × height accepted.</param>
     public static string? Problem(string path, long maxPixels = DefaultMaxPixels)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (maxPixels < 1) throw new ArgumentOutOfRangeException(nameof(maxPixels), maxPixels, "the pixel limit must be at least 1.");
-        if (Directory.Exists(path)) return "is a folder, not an image file";
-        FileInfo info;
-        try
-        {
-            info = new FileInfo(path);
-            if (!info.Exists) return "does not exist";
-            // a FIFO or device (or a link to one) reports length 0: never open it, a read could block or never end
-            if (info.Length == 0) return "is empty (0 bytes) or not a regular file";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return $"cannot be read ({e.Message})";
-        }
+        if (FileProblem(path, maxPixels, out var length) is { } problem) return problem;
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
             using var codec = SKCodec.Create(stream, out var result);
-            if (codec is null)
-                return $"is not an image SkiaSharp can decode ({info.Length} bytes; {Describe(result)}); expected PNG, JPEG, BMP, GIF or WebP";
-            int width = codec.Info.Width, height = codec.Info.Height;
-            if (width <= 0 || height <= 0) return $"declares an empty size {width}×{height}";
-            long pixels = (long)width * height;
-            if (pixels > maxPixels)
-                return $"declares {width}×{height} pixels ({Megapixels(pixels)} megapixels), above the limit of {Megapixels(maxPixels)} megapixels per image (raise it with MaxImagePixels / --max-pixels if it is meant)";
-            return null;
+            return HeaderProblem(codec, result, length, maxPixels);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"cannot be read ({e.Message})";
         }
+    }
+
+    /// <summary>
+    /// <see cref="Problem"/>, reading the file once: when it is fine, <paramref name="codec"/> is a codec over its bytes,
+    /// ready to decode (the caller disposes it); otherwise null.
+    /// </summary>
+    internal static string? Open(string path, long maxPixels, out SKCodec? codec)
+    {
+        codec = null;
+        if (FileProblem(path, maxPixels, out var length) is { } problem) return problem;
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be read ({e.Message})";
+        }
+        using var data = SKData.CreateCopy(bytes);
+        var opened = SKCodec.Create(data);
+        var result = SKCodecResult.Success;
+        if (opened is null)
+        {
+            // only the stream overload says why
+            using var again = SKCodec.Create(new MemoryStream(bytes, writable: false), out result);
+        }
+        if (HeaderProblem(opened, result, length, maxPixels) is { } bad)
+        {
+            opened?.Dispose();
+            return bad;
+        }
+        codec = opened;
+        return null;
+    }
+
+    // what the path alone tells: a folder, a missing or empty file (a FIFO or device reports length 0)
+    private static string? FileProblem(string path, long maxPixels, out long length)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (maxPixels < 1) throw new ArgumentOutOfRangeException(nameof(maxPixels), maxPixels, "the pixel limit must be at least 1.");
+        length = 0;
+        if (Directory.Exists(path)) return "is a folder, not an image file";
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) return "does not exist";
+            // a FIFO or device (or a link to one) reports length 0: never open it, a read could block or never end
+            if (info.Length == 0) return "is empty (0 bytes) or not a regular file";
+            length = info.Length;
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"cannot be read ({e.Message})";
+        }
+    }
+
+    private static string? HeaderProblem(SKCodec? codec, SKCodecResult result, long length, long maxPixels)
+    {
+        if (codec is null)
+            return $"is not an image SkiaSharp can decode ({length} bytes; {Describe(result)}); expected PNG, JPEG, BMP, GIF or WebP";
+        int width = codec.Info.Width, height = codec.Info.Height;
+        if (width <= 0 || height <= 0) return $"declares an empty size {width}×{height}";
+        long pixels = (long)width * height;
+        if (pixels > maxPixels)
+            return $"declares {width}×{height} pixels ({Megapixels(pixels)} megapixels), above the limit of {Megapixels(maxPixels)} megapixels per image (raise it with MaxImagePixels / --max-pixels if it is meant)";
+        return null;
     }
 
     /// <summary>The pixel count in megapixels with up to one decimal ("256", "0.3").</summary>

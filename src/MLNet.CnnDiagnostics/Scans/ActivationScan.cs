@@ -46,6 +46,9 @@ public sealed class ActivationScan : IDisposable
     /// <summary>The layer choices: investigated layers, embedding and logits, each with its reason.</summary>
     public LayerSelection Selection { get; }
 
+    /// <summary>When set, the CPU time of each stage of the batch loop is accumulated here (profiling; null by default).</summary>
+    internal ScanStageClock? StageClock { get; set; }
+
     /// <summary>
     /// Scans this process's shard of <paramref name="source"/> into <paramref name="folder"/> (created when missing),
     /// continuing a checkpoint found there. Returns the finished state; a folder holding the finished scan is returned as is.
@@ -155,7 +158,8 @@ public sealed class ActivationScan : IDisposable
                 while (ahead.Count < options.Prefetch && batches.MoveNext())
                 {
                     var ids = batches.Current;
-                    ahead.Enqueue(Task.Run(() => Decode(ids, cancellation), cancellation));
+                    // profiling: stages one after another, so that each one's CPU time is its own
+                    ahead.Enqueue(scan.StageClock is null ? Task.Run(() => Decode(ids, cancellation), cancellation) : Task.FromResult(Decode(ids, cancellation)));
                 }
             }
             Refill();
@@ -171,9 +175,15 @@ public sealed class ActivationScan : IDisposable
                     Refill();
                     var good = Enumerable.Range(0, decoded.Ids.Length).Where(i => decoded.Errors[i] is null).ToArray();
                     IReadOnlyDictionary<string, FloatTensor>? outputs = null;
-                    if (good.Length > 0) outputs = scan.Infer(Batch(decoded, good));
+                    if (good.Length > 0)
+                    {
+                        FloatTensor batch;
+                        using (ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Pack)) batch = Batch(decoded, good);
+                        using (ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Infer)) outputs = scan.Infer(batch);
+                    }
                     fold.GetAwaiter().GetResult();
                     fold = Task.Run(() => Fold(decoded, good, outputs));
+                    if (scan.StageClock is not null) fold.GetAwaiter().GetResult();
                     scanned += good.Length;
                     taken += decoded.Ids.Length;
                     sinceCheckpoint += decoded.Ids.Length;
@@ -209,12 +219,14 @@ public sealed class ActivationScan : IDisposable
 
         private void Checkpoint()
         {
+            using var lap = ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Checkpoint);
             tables.Checkpoint();
             ScanFolder.Save(folder, state);
         }
 
         private Decoded Decode(long[] ids, CancellationToken cancellation)
         {
+            using var lap = ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Decode);
             var pixels = new float[ids.Length * _itemLength];
             var errors = new string?[ids.Length];
             int chunks = Math.Min(_threads, ids.Length), size = (ids.Length + chunks - 1) / chunks;
@@ -244,13 +256,15 @@ public sealed class ActivationScan : IDisposable
             var ids = good.Select(i => decoded.Ids[i]).ToArray();
             if (outputs is not null)
             {
-                Parallel.ForEach(state.Layers, layer =>
+                // profiling: one layer at a time, so that the stages' process CPU times do not overlap
+                Parallel.ForEach(state.Layers, new ParallelOptions { MaxDegreeOfParallelism = scan.StageClock is null ? -1 : 1 }, layer =>
                 {
                     var activations = outputs[layer.Tensor];
-                    layer.Patches.Add(activations, ids);
-                    layer.Quantiles.Add(activations);
+                    using (ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Patches)) layer.Patches.Add(activations, ids);
+                    using (ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Quantiles)) layer.Quantiles.Add(activations);
                 });
-                tables.Append(ids, outputs[state.Header.EmbeddingTensor], outputs[state.Header.LogitsTensor]);
+                using (ScanStageClock.Measure(scan.StageClock, ScanStageClock.Stage.Tables))
+                    tables.Append(ids, outputs[state.Header.EmbeddingTensor], outputs[state.Header.LogitsTensor]);
             }
             for (int i = 0; i < decoded.Ids.Length; i++)
                 if (decoded.Errors[i] is { } reason) state.AddSkipped(decoded.Ids[i], reason);

@@ -153,6 +153,65 @@ public sealed class QuantileSketchTests
     }
 
     [TestMethod]
+    public void BulkFold_OfSparseMaps_LeavesTheSameState_AsAddingEachValue()
+    {
+        // ReLU-like maps: runs of exact zeros (whole 8-value blocks and partial ones), values just either side of the
+        // smallest counted magnitude, subnormals, −0, a few negatives; spans of every length 0..40 (vector tails) and
+        // longer than the 512-value chunk; a small bucket limit so that keys below the fold floor arrive in bulk
+        var rng = new Random(11);
+        float smallest = BitConverter.Int32BitsToSingle(LogKeyMap.SmallestCountedBits);
+        float[] special = [smallest, MathF.BitDecrement(smallest), -smallest, -MathF.BitDecrement(smallest), float.Epsilon, -float.Epsilon, -0f, 1e-20f, 3e4f, -2.5f];
+        float Next() => rng.NextDouble() switch
+        {
+            < 0.7 => 0f,
+            < 0.75 => special[rng.Next(special.Length)],
+            < 0.8 => -(float)rng.NextDouble(),
+            _ => (float)Math.Exp(6 * Normal(rng)),
+        };
+        foreach (int maxBuckets in new[] { 16, 4096 })
+        {
+            var one = new QuantileSketch(0.005, maxBuckets);
+            var bulk = new QuantileSketch(0.005, maxBuckets);
+            foreach (int length in Enumerable.Range(0, 41).Concat([511, 512, 513, 1500]))
+            {
+                var values = new float[length];
+                for (int i = 0; i < length; i++) values[i] = Next();
+                if (length > 24) Array.Clear(values, 8, 16); // two aligned all-zero blocks
+                foreach (var v in values) one.Add(v);
+                bulk.AddRangeUnchecked(values);
+                CollectionAssert.AreEqual(one.Buckets().ToList(), bulk.Buckets().ToList(), $"{maxBuckets} buckets, after a span of {length}");
+            }
+            Assert.AreEqual(one.Count, bulk.Count);
+            Assert.AreEqual(one.ZeroCount, bulk.ZeroCount);
+            Assert.IsTrue(one.ZeroCount > one.Count / 2, "the data is mostly zeros");
+            Assert.AreEqual(one.Min, bulk.Min);
+            Assert.AreEqual(one.Max, bulk.Max);
+        }
+    }
+
+    [TestMethod]
+    public void ActivationQuantiles_Add_EqualsEachChannelsValueByValueSketch()
+    {
+        var rng = new Random(12);
+        var batch = new FloatTensor(3, 4, 5, 7);
+        for (int i = 0; i < batch.Length; i++) batch.Data[i] = rng.NextDouble() < 0.5 ? 0f : (float)Normal(rng);
+        var scan = new ActivationQuantiles(4);
+        scan.Add(batch);
+        scan.Add(batch);
+        for (int c = 0; c < 4; c++)
+        {
+            var one = new QuantileSketch();
+            for (int pass = 0; pass < 2; pass++)
+                for (int item = 0; item < 3; item++)
+                    foreach (var v in batch.Data.AsSpan((item * 4 + c) * 35, 35)) one.Add(v);
+            CollectionAssert.AreEqual(one.Buckets().ToList(), scan[c].Buckets().ToList(), $"channel {c}");
+            Assert.AreEqual(one.Count, scan[c].Count);
+            Assert.AreEqual(one.Min, scan[c].Min);
+            Assert.AreEqual(one.Max, scan[c].Max);
+        }
+    }
+
+    [TestMethod]
     public void BadInput_HasClearMessages()
     {
         var e1 = Assert.ThrowsExactly<CnnDiagnosticsException>(() => new QuantileSketch().Quantile(0.5));

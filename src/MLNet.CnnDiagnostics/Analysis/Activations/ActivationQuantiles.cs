@@ -43,13 +43,18 @@ public sealed class ActivationQuantiles
         if (float.IsNaN(System.Numerics.Tensors.TensorPrimitives.Sum(data)))
             for (int i = 0; i < data.Length; i++)
                 if (float.IsNaN(data[i])) throw ActivationBatch.NaN(Scan, i / (Channels * plane), i / plane % Channels);
-        // each channel's sketch is filled by one thread, in image order, so the state is the same as a sequential fold
-        Parallel.For(0, Channels, c =>
-        {
-            var sketch = _sketches[c];
-            for (int item = 0; item < n; item++)
-                sketch.AddRangeUnchecked(data.AsSpan((item * Channels + c) * plane, plane));
-        });
+        // each channel's sketch is filled by one thread, its planes of every image gathered into one span (one fold call
+        // instead of one per image: a 7×7 plane is too short to pay for a call); a sketch's state does not depend on the
+        // order or grouping of its values, so this is the state of a value-by-value fold
+        if (plane > 0)
+            Parallel.For(0, Channels, c =>
+            {
+                var gathered = System.Buffers.ArrayPool<float>.Shared.Rent(n * plane);
+                for (int item = 0; item < n; item++)
+                    data.AsSpan((item * Channels + c) * plane, plane).CopyTo(gathered.AsSpan(item * plane));
+                _sketches[c].AddRangeUnchecked(gathered.AsSpan(0, n * plane));
+                System.Buffers.ArrayPool<float>.Shared.Return(gathered);
+            });
         ImageCount += n;
     }
 

@@ -27,20 +27,41 @@ internal sealed class LogBucketStore
 
     public void Add(int index, long count)
     {
-        int max = Math.Max(_max, index);
+        Cover(index, index);
+        _counts[Math.Max(index, _min) - _offset] += count;
+        Total += count;
+    }
+
+    /// <summary>Counts one value in each bucket of <paramref name="indices"/>: the same state as <see cref="AddOne"/> on each.</summary>
+    public void AddKeys(ReadOnlySpan<int> indices)
+    {
+        if (indices.IsEmpty) return;
+        Cover(System.Numerics.Tensors.TensorPrimitives.Min(indices), System.Numerics.Tensors.TensorPrimitives.Max(indices));
+        // every index is now at most _max; one below _min lies below the fold floor and is counted at the floor
+        var counts = _counts;
+        int min = _min, offset = _offset;
+        foreach (int index in indices) counts[Math.Max(index, min) - offset]++;
+        Total += indices.Length;
+    }
+
+    /// <summary>
+    /// Makes the populated range include indices <paramref name="low"/>..<paramref name="high"/> (both about to be counted),
+    /// folding the lowest buckets when the range would exceed the maximum; an index below the fold floor then counts at
+    /// the floor, which is <see cref="_min"/>.
+    /// </summary>
+    private void Cover(int low, int high)
+    {
+        int max = Math.Max(_max, high);
         int floor = max - _maxBuckets + 1;
-        if (index < floor) index = floor;
-        int min = Math.Min(_min, index);
+        int min = Math.Min(_min, Math.Max(low, floor));
         if (min < floor)
         {
             FoldBelow(floor);
             min = floor;
         }
         Reserve(min, max);
-        _counts[index - _offset] += count;
         _min = min;
         _max = max;
-        Total += count;
     }
 
     /// <summary>Counts one value in bucket <paramref name="index"/>: a plain increment inside the populated range.</summary>

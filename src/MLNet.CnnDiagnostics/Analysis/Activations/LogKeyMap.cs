@@ -67,6 +67,16 @@ internal sealed class LogKeyMap
         return key + (int)((uint)(_upperBits[key - _lowest] - bits) >> 31);
     }
 
+    /// <summary>
+    /// Replaces each float's bits in <paramref name="bits"/> (as <see cref="KeyOfBits"/> takes them) by its key, or by the
+    /// key's negation when <paramref name="negate"/> (the negative store's index).
+    /// </summary>
+    public void KeysOfBits(Span<int> bits, bool negate)
+    {
+        int sign = negate ? -1 : 1;
+        for (int i = 0; i < bits.Length; i++) bits[i] = sign * KeyOfBits(bits[i]);
+    }
+
     // the smallest float greater than a positive double
     private static float SmallestAbove(double value)
     {

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace MLNet.CnnDiagnostics.Analysis.Activations;
 
 /// <summary>
@@ -80,26 +83,73 @@ public sealed class QuantileSketch
     internal void AddRangeUnchecked(ReadOnlySpan<float> values)
     {
         if (values.IsEmpty) return;
-        if (_keys is { } keys)
-        {
-            foreach (float value in values)
-            {
-                int bits = BitConverter.SingleToInt32Bits(value), magnitude = bits & int.MaxValue;
-                if (magnitude < LogKeyMap.SmallestCountedBits) ZeroCount++;
-                else if (magnitude >= LogKeyMap.InfinityBits) Count1(value);
-                else if (bits >= 0) _positive.AddOne(keys.KeyOfBits(magnitude));
-                else _negative.AddOne(-keys.KeyOfBits(magnitude));
-            }
-        }
+        float low = System.Numerics.Tensors.TensorPrimitives.Min(values), high = System.Numerics.Tensors.TensorPrimitives.Max(values);
+        // without NaN, an infinity is there exactly when it is the minimum or the maximum
+        if (_keys is { } keys && float.IsFinite(low) && float.IsFinite(high)) FoldFinite(values, keys);
         else
             foreach (float value in values) Count1(value);
         Count += values.Length;
         // a zero of either sign counts as +0 (as in AddUnchecked)
-        float low = System.Numerics.Tensors.TensorPrimitives.Min(values), high = System.Numerics.Tensors.TensorPrimitives.Max(values);
         if (low == 0) low = 0f;
         if (high == 0) high = 0f;
         if (low < Min) Min = low;
         if (high > Max) Max = high;
+    }
+
+    /// <summary>
+    /// Counts finite values through the logarithm-free keys, a chunk at a time. Eight values at a time, those below
+    /// <see cref="MinMagnitude"/> (the zeros of a ReLU map, most of it) are counted with one population count; the others
+    /// are gathered by sign, keyed in a loop without branches and counted into their store in one call. The buckets end as
+    /// value-by-value <see cref="Count1"/> leaves them, since a bucket store depends only on the multiset of keys added.
+    /// </summary>
+    private void FoldFinite(ReadOnlySpan<float> values, LogKeyMap keys)
+    {
+        int chunkLength = Math.Min(512, values.Length);
+        Span<int> positive = stackalloc int[chunkLength], negative = stackalloc int[chunkLength];
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(values);
+        long zeros = 0;
+        for (int start = 0; start < bits.Length; start += chunkLength)
+        {
+            var chunk = bits.Slice(start, Math.Min(chunkLength, bits.Length - start));
+            int p = 0, n = 0, i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var smallest = Vector256.Create(LogKeyMap.SmallestCountedBits);
+                var magnitudeMask = Vector256.Create(int.MaxValue);
+                ref int first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(chunk);
+                for (; i <= chunk.Length - Vector256<int>.Count; i += Vector256<int>.Count)
+                {
+                    uint small = Vector256.LessThan(Vector256.LoadUnsafe(ref first, (nuint)i) & magnitudeMask, smallest).ExtractMostSignificantBits();
+                    zeros += BitOperations.PopCount(small);
+                    for (uint rest = ~small & 0xFFu; rest != 0; rest &= rest - 1)
+                    {
+                        int b = chunk[i + BitOperations.TrailingZeroCount(rest)];
+                        if (b >= 0) positive[p++] = b;
+                        else negative[n++] = b & int.MaxValue;
+                    }
+                }
+            }
+            for (; i < chunk.Length; i++)
+            {
+                int b = chunk[i];
+                if ((b & int.MaxValue) < LogKeyMap.SmallestCountedBits) zeros++;
+                else if (b >= 0) positive[p++] = b;
+                else negative[n++] = b & int.MaxValue;
+            }
+            if (p > 0)
+            {
+                var some = positive[..p];
+                keys.KeysOfBits(some, negate: false);
+                _positive.AddKeys(some);
+            }
+            if (n > 0)
+            {
+                var some = negative[..n];
+                keys.KeysOfBits(some, negate: true);
+                _negative.AddKeys(some);
+            }
+        }
+        ZeroCount += zeros;
     }
 
     private void Count1(float value)
