@@ -31,7 +31,7 @@ internal sealed class BackwardGraphBuilder
         InputName = inputs[0];
         ModelOutput = forward.OutputNames.Count > 0 ? forward.OutputNames[0] : throw new CnnDiagnosticsException("the model has no outputs.");
         Logits = forward.LogitsTensor();
-        if (head is not null) AppendHead(forward, head);
+        head?.FoldInto(forward);
 
         int? fixedBatch = forward.FixedInputDimension(InputName, 0);
         (_shapes, _probeBatch, FixedBatch) = Probe(ref forward, fixedBatch);
@@ -183,27 +183,6 @@ internal sealed class BackwardGraphBuilder
                 // could not join the gradients' blocked layout
                 if (declared.Add(tensor)) graph.DeclareShape(tensor, symbolic);
             }
-    }
-
-    private static void AppendHead(GraphRewriter graph, LinearHead head)
-    {
-        graph.AddNode("Flatten", "head/flatten", [head.FeatureTensor], ["head/features"], GraphAttribute.Int("axis", 1));
-        string features = "head/features";
-        if (head.NormalizeFeatures)
-        {
-            // features / sqrt(Σ features² + ε), with the sum as a MatMul by ones (an op whose form no opset changed).
-            graph.AddInitializer(GraphTensor.Float("head/ones", Enumerable.Repeat(1f, head.Features).ToArray(), [head.Features, 1]));
-            graph.AddInitializer(GraphTensor.Float("head/eps", [1e-24f], [1]));
-            graph.AddNode("Mul", "head/square", [features, features], ["head/squares"]);
-            graph.AddNode("MatMul", "head/sum", ["head/squares", "head/ones"], ["head/sum_squares"]);
-            graph.AddNode("Add", "head/add_eps", ["head/sum_squares", "head/eps"], ["head/sum_squares_eps"]);
-            graph.AddNode("Sqrt", "head/norm", ["head/sum_squares_eps"], ["head/norm"]);
-            graph.AddNode("Div", "head/normalize", [features, "head/norm"], ["head/unit_features"]);
-            features = "head/unit_features";
-        }
-        graph.AddInitializer(GraphTensor.Float("head/weights", head.Weights.Data, [head.Classes, head.Features]));
-        graph.AddInitializer(GraphTensor.Float("head/bias", head.Bias, [head.Classes]));
-        graph.AddNode("Gemm", "head/gemm", [features, "head/weights", "head/bias"], [LinearHead.LogitsTensor], GraphAttribute.Int("transB", 1));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
+using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 
 namespace MLNet.CnnDiagnostics.MLNet;
@@ -103,8 +104,8 @@ internal static class CnnLocator
     public static string DescribeStages(ITransformer model) =>
         string.Join(", ", Flatten(model).Select(t => t.GetType().IsGenericType ? t.GetType().Name.Split('`')[0] + "<" + t.GetType().GetGenericArguments()[0].Name + ">" : t.GetType().Name));
 
-    public static ClassifierHead? FindHead(ITransformer model) =>
-        Flatten(model).Select(ClassifierHead.FromTransformer).LastOrDefault(h => h is not null);
+    public static LinearHead? FindHead(ITransformer model) =>
+        Flatten(model).Select(LinearHead.FromTransformer).LastOrDefault(h => h is not null);
 
     private static (ModelGraph Graph, string[] Inputs, string[] Outputs)? Describe(OnnxTransformer t)
     {

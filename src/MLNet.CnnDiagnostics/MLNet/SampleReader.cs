@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Onnx;
 using MLNet.CnnDiagnostics.Reporting;
 
@@ -8,7 +9,7 @@ namespace MLNet.CnnDiagnostics.MLNet;
 /// <summary>Reads the sampled, transformed rows into a report context: image tensors, labels, predictions, class names, head.</summary>
 internal static class SampleReader
 {
-    public static ReportContext Read(IDataView sample, LocatedCnn cnn, ClassifierHead? head, VisualizationOptions options)
+    public static ReportContext Read(IDataView sample, LocatedCnn cnn, LinearHead? head, VisualizationOptions options)
     {
         // A channels-last model reads [H, W, C] rows; the report works on planar images and the planar form of the model.
         bool channelsLast = cnn.Graph.ImageLayout == ImageLayout.ChannelsLast;
@@ -35,32 +36,25 @@ internal static class SampleReader
         var classifier = graph.FindClassifierLayer();
         var predictions = ReadClasses(sample, options.PredictedLabelColumnName, classNames);
 
-        string embedding = graph.FindEmbeddingTensor();
-        bool headOnCnn = false;
-        if (head is not null)
-        {
-            if (cnn.ColumnTensors.TryGetValue(head.FeatureColumnName, out var tensor))
-            {
-                embedding = tensor;
-                headOnCnn = true;
-            }
-        }
-        if (predictions is null && !headOnCnn && classifier is not null && labels is not null)
+        // a head whose feature column is the CNN's output reads the tensor behind it; any other head's scores are not the CNN's
+        var headOnCnn = head?.FeatureColumnName is { } column && cnn.ColumnTensors.TryGetValue(column, out var tensor)
+            ? head.Reading(tensor, cnn.NormalizedColumns.Contains(column))
+            : null;
+        string embedding = headOnCnn?.FeatureTensor ?? graph.FindEmbeddingTensor();
+        if (predictions is null && headOnCnn is null && classifier is not null && labels is not null)
             (labels, classNames) = AlignWithLogits(labels, classNames);
         var context = new ReportContext(graph, embedding, images, options)
         {
             Labels = labels,
             ClassNames = classNames,
-            HeadWeights = headOnCnn ? head!.Weights : null,
-            HeadBiases = headOnCnn ? head!.Biases : null,
-            HeadNormalizesFeatures = headOnCnn && cnn.NormalizedColumns.Contains(head!.FeatureColumnName),
+            Head = headOnCnn,
         };
         // Without a predicted-label column, the head's (or else the model's own classifier's) arg-max is the prediction.
         context.Predictions = predictions
-            ?? (headOnCnn ? HeadPredictions(context, head!) : classifier is not null ? context.ArgMax(graph.FindLogitsTensor()) : null);
+            ?? (headOnCnn is not null ? headOnCnn.Predict(context.Embeddings) : classifier is not null ? context.ArgMax(graph.FindLogitsTensor()) : null);
         context.ReleaseSessions();
         context.ClassifierSource =
-            headOnCnn ? $"ML.NET linear head ({head!.Classes} classes) on the CNN's '{head.FeatureColumnName}' ({embedding}{(context.HeadNormalizesFeatures ? ", L2-normalised" : "")}), folded into the graph as a Gemm"
+            headOnCnn is not null ? $"ML.NET linear head ({headOnCnn.Classes} classes) on the CNN's '{headOnCnn.FeatureColumnName}' ({embedding}{(headOnCnn.NormalizeFeatures ? ", L2-normalised" : "")}), folded into the graph as a Gemm"
             : classifier is not null ? $"the model's own classifier layer '{classifier.Name}'"
             : predictions is not null ? $"column '{options.PredictedLabelColumnName}' (no class scores: its head does not read the CNN's output directly)"
             : "";
@@ -78,22 +72,6 @@ internal static class SampleReader
         var aligned = labels.Select(l => l >= 0 && l < ids.Count ? ids[l] : -1).ToArray();
         var names = Enumerable.Range(0, ids.Max() + 1).Select(i => i.ToString()).ToList();
         return (aligned, names);
-    }
-
-    private static int[] HeadPredictions(ReportContext context, ClassifierHead head)
-    {
-        var e = context.Embeddings;
-        return Enumerable.Range(0, context.Rows).Select(r =>
-        {
-            var features = e.Data.AsSpan(r * e.Shape[1], e.Shape[1]).ToArray();
-            if (context.HeadNormalizesFeatures)
-            {
-                float norm = MathF.Max(System.Numerics.Tensors.TensorPrimitives.Norm(features), 1e-12f);
-                for (int i = 0; i < features.Length; i++) features[i] /= norm;
-            }
-            var logits = head.Logits(features);
-            return Array.IndexOf(logits, logits.Max());
-        }).ToArray();
     }
 
     private static List<string>? ClassNames(IDataView view, string column)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.CnnDiagnostics.Data;
+using MLNet.CnnDiagnostics.Gradients;
 using MLNet.CnnDiagnostics.Reporting;
 
 namespace MLNet.CnnDiagnostics.MLNet;
@@ -14,7 +15,7 @@ namespace MLNet.CnnDiagnostics.MLNet;
 /// </summary>
 internal static class SampledImages
 {
-    public static ReportContext Read(IDataView input, ITransformer model, LocatedCnn cnn, ClassifierHead? head, VisualizationOptions options, Action<string> log)
+    public static ReportContext Read(IDataView input, ITransformer model, LocatedCnn cnn, LinearHead? head, VisualizationOptions options, Action<string> log)
     {
         var rows = (RowSampleDataView.Choose(input, options.MaxRows, options.Seed)
             ?? Enumerable.Range(0, (int)RowSampleDataView.RowCount(input)).Select(i => (long)i)).Order().ToList();

@@ -16,7 +16,7 @@ public sealed class DiagnosticReport
     public List<ReportSection> Sections { get; } = [];
 
     /// <summary>The numbers of the report (written beside the HTML as JSON).</summary>
-    public ReportSummary Summary { get; } = new();
+    public ReportSummary Summary { get; init; } = new();
 
     /// <summary>The section with the given id, or null.</summary>
     public ReportSection? this[string id] => Sections.FirstOrDefault(s => s.Id == id);

@@ -27,9 +27,10 @@ internal static class DiagnosticReportBuilder
 
     public static DiagnosticReport Build(ReportContext context, string title, Action<string>? log = null)
     {
-        var report = new DiagnosticReport { Title = title };
-        report.Summary.Rows = context.Rows;
-        report.Summary.SkippedImages = context.SkippedImages.ToList();
+        var created = DateTime.UtcNow;
+        var sections = new List<ReportSection>();
+        var summary = new ReportSummaryBuilder { Rows = context.Rows };
+        summary.SkippedImages.AddRange(context.SkippedImages);
         var chosen = Chosen(context.Options);
         for (int i = 0; i < chosen.Count; i++)
         {
@@ -40,12 +41,12 @@ internal static class DiagnosticReportBuilder
             try
             {
                 var result = definition.AnalyzeResult(context);
-                definition.SummarizeResult(result, report.Summary);
+                definition.SummarizeResult(result, summary);
                 section.Notes.AddRange(result.Notes);
                 // parts a section left out (no labels, no class scores, ...) are listed with the whole sections that failed
                 int part = 0;
                 foreach (var note in result.Notes.Where(n => n.IsSkip))
-                    report.Summary.Skipped.TryAdd($"{definition.Id}.{++part}", note.Text);
+                    summary.Skipped.TryAdd($"{definition.Id}.{++part}", note.Text);
                 definition.RenderResult(result, new SectionWriter(section));
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
@@ -53,7 +54,7 @@ internal static class DiagnosticReportBuilder
                 // One section's failure must not cost the user the rest of the report (or the fitted model).
                 string what = e is CnnDiagnosticsException or ArgumentException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                 section.Notes.Add(new ReportNote($"This section could not be completed: {what}", new SectionSkip(definition.Id, what)));
-                report.Summary.Skipped[definition.Id] = what;
+                summary.Skipped[definition.Id] = what;
             }
             finally
             {
@@ -61,11 +62,13 @@ internal static class DiagnosticReportBuilder
                 context.ReleaseSessions();
             }
             section.Seconds = watch.Elapsed.TotalSeconds;
-            report.Summary.Timings[definition.Id] = Math.Round(section.Seconds, 3);
-            report.Sections.Add(section);
+            summary.Timings[definition.Id] = Math.Round(section.Seconds, 3);
+            sections.Add(section);
             log?.Invoke($"section '{definition.Title}' took {section.Seconds:F1} s{(section.Notes.Count > 0 ? ": " + string.Join(" ", section.Notes) : "")}");
         }
         context.Progress("report", chosen.Count, chosen.Count);
+        var report = new DiagnosticReport { Title = title, CreatedUtc = created, Summary = summary.Build() };
+        report.Sections.AddRange(sections);
         return report;
     }
 }

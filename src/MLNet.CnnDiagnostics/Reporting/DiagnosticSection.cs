@@ -26,7 +26,7 @@ public abstract class DiagnosticSection
 
     internal abstract void RenderResult(SectionResult result, SectionWriter writer);
 
-    internal abstract void SummarizeResult(SectionResult result, ReportSummary summary);
+    internal abstract void SummarizeResult(SectionResult result, ReportSummaryBuilder summary);
 }
 
 /// <summary>
@@ -59,12 +59,12 @@ public abstract class DiagnosticSection<TResult> : DiagnosticSection where TResu
     public abstract void Render(TResult result, SectionWriter writer);
 
     /// <summary>Puts the result into the JSON summary: by default under <c>sections</c> → <see cref="DiagnosticSection.Id"/>; the built-in sections fill their own fields.</summary>
-    internal virtual void Summarize(TResult result, ReportSummary summary) => summary.Sections[Id] = result;
+    internal virtual void Summarize(TResult result, ReportSummaryBuilder summary) => summary.Sections[Id] = result;
 
     internal sealed override SectionResult AnalyzeResult(ReportContext context) =>
         Analyze(context) ?? throw new CnnDiagnosticsException($"section '{Id}' ({GetType().Name}.Analyze) returned no result (null).");
 
     internal sealed override void RenderResult(SectionResult result, SectionWriter writer) => Render((TResult)result, writer);
 
-    internal sealed override void SummarizeResult(SectionResult result, ReportSummary summary) => Summarize((TResult)result, summary);
+    internal sealed override void SummarizeResult(SectionResult result, ReportSummaryBuilder summary) => Summarize((TResult)result, summary);
 }

@@ -19,7 +19,6 @@ public sealed class ReportContext : IDisposable
     private FloatTensor? _embeddings;
     private GradientEngine? _gradients;
     private LayerSelection? _layers;
-    private LinearHead? _head;
 
     internal ReportContext(ModelGraph graph, string embeddingTensor, SampleImages images, VisualizationOptions options)
     {
@@ -84,16 +83,8 @@ public sealed class ReportContext : IDisposable
     /// <summary>Where predictions and class scores come from (for the report).</summary>
     internal string ClassifierSource { get; set; } = "";
 
-    /// <summary>Linear head on the embedding: weights [classes, features], or null.</summary>
-    internal FloatTensor? HeadWeights { get; init; }
-
-    internal float[]? HeadBiases { get; init; }
-
-    /// <summary>Whether the head reads the embedding divided by its L2 norm.</summary>
-    internal bool HeadNormalizesFeatures { get; init; }
-
-    /// <summary>The linear head as the gradient engine folds it into the graph (made once), or null.</summary>
-    internal LinearHead? Head => HeadWeights is null ? null : _head ??= new LinearHead(EmbeddingTensor, HeadWeights, HeadBiases!) { NormalizeFeatures = HeadNormalizesFeatures };
+    /// <summary>The linear head on the embedding (reading <see cref="EmbeddingTensor"/>), as the gradient engine folds it into the graph, or null.</summary>
+    internal LinearHead? Head { get; init; }
 
     /// <summary>The name of class <paramref name="index"/>, or the index as text when the class has no name.</summary>
     /// <param name="index">Class index.</param>
@@ -162,7 +153,7 @@ public sealed class ReportContext : IDisposable
         ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer to investigate: {string.Join("; ", Layers.Notes)}.");
 
     /// <summary>Whether class scores exist: a linear head on the embedding, or the model's own classifier layer.</summary>
-    internal bool HasClassScores => HeadWeights is not null || Graph.FindClassifierLayer() is not null;
+    internal bool HasClassScores => Head is not null || Graph.FindClassifierLayer() is not null;
 
     /// <summary>The gradient engine over the network (with the linear head folded in when there is one); null without class scores.</summary>
     internal GradientEngine? Gradients
@@ -183,16 +174,8 @@ public sealed class ReportContext : IDisposable
         ?? throw new CnnDiagnosticsException($"model '{Graph.SourceName}' has no layer for class activation maps: {string.Join("; ", Layers.Notes)}; name one with the CamLayer option.");
 
     /// <summary>The index of the largest value of a per-row score tensor (e.g. a classifier's logits), for every sampled row.</summary>
-    internal int[] ArgMax(string tensor)
-    {
-        var scores = Run([tensor], stage: "predictions")[tensor];
-        int k = scores.Length / Rows;
-        return Enumerable.Range(0, Rows).Select(r =>
-        {
-            var row = scores.Data.AsSpan(r * k, k);
-            return row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row));
-        }).ToArray();
-    }
+    internal int[] ArgMax(string tensor) =>
+        LinearHead.ArgMaxPerRow(Run([tensor], stage: "predictions")[tensor]);
 
     /// <summary>The embedding of every sampled row, [N, D] (computed once).</summary>
     public FloatTensor Embeddings

@@ -177,7 +177,7 @@ public sealed class ReportEdgeCaseTests
 
         // The folded head reproduces ML.NET's own scores: softmax(W·f/‖f‖ + b).
         var head = CnnLocator.FindHead(m.Model)!;
-        using var engine = new GradientEngine(graph, new LinearHead("features", head.Weights, head.Biases) { NormalizeFeatures = true });
+        using var engine = new GradientEngine(graph, new LinearHead("features", head.Weights, head.Bias) { NormalizeFeatures = true });
         var scores = m.Model.Transform(data).GetColumn<float[]>("Score").ToList();
         var pixels = data.GetColumn<float[]>("x").ToList();
         for (int i = 0; i < 5; i++)

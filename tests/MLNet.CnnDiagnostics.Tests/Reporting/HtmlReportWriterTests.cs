@@ -229,37 +229,29 @@ public sealed class HtmlReportWriterTests
     internal static IEnumerable<string> ScatterJson(string html) =>
         Regex.Matches(html, "<script type=\"application/json\" class=\"scatter-data\">(.*?)</script>", RegexOptions.Singleline).Select(m => m.Groups[1].Value);
 
-    private static ReportSummary Checks(double gradientError, bool gradientPassed, double rho, bool randomizationPassed)
+    private static ReportSummary Checks(double gradientError, bool gradientPassed, double rho, bool randomizationPassed, Dictionary<string, string>? skipped = null) => new()
     {
-        var summary = new ReportSummary();
-        summary.Sanity.GradientRelativeError = gradientError;
-        summary.Sanity.GradientThreshold = 1e-3;
-        summary.Sanity.GradientPassed = gradientPassed;
-        summary.Sanity.RandomizationSpearman = rho;
-        summary.Sanity.RandomizationThreshold = 0.5;
-        summary.Sanity.RandomizationPassed = randomizationPassed;
-        return summary;
-    }
+        Sanity = new SanitySummary
+        {
+            GradientRelativeError = gradientError, GradientThreshold = 1e-3, GradientPassed = gradientPassed,
+            RandomizationSpearman = rho, RandomizationThreshold = 0.5, RandomizationPassed = randomizationPassed,
+        },
+        Skipped = skipped ?? [],
+    };
 
     [TestMethod]
     public void HeadlineNumbers_MarkFailedChecksAndSkippedSectionsAsFailures_AndPassedChecksAsPasses()
     {
         string KeyNumbers(ReportSummary summary)
         {
-            var report = new DiagnosticReport();
+            var report = new DiagnosticReport { Summary = new ReportSummary { Rows = 10, Skipped = summary.Skipped, Sanity = summary.Sanity } };
             report.Sections.Add(new ReportSection("model", "Model"));
-            foreach (var (key, value) in summary.Skipped) report.Summary.Skipped[key] = value;
-            report.Summary.Rows = 10;
-            var sanity = report.Summary.Sanity;
-            (sanity.GradientRelativeError, sanity.GradientThreshold, sanity.GradientPassed) = (summary.Sanity.GradientRelativeError, summary.Sanity.GradientThreshold, summary.Sanity.GradientPassed);
-            (sanity.RandomizationSpearman, sanity.RandomizationThreshold, sanity.RandomizationPassed) = (summary.Sanity.RandomizationSpearman, summary.Sanity.RandomizationThreshold, summary.Sanity.RandomizationPassed);
             using var writer = new StringWriter();
             HtmlReportWriter.Render(report, writer);
             return Regex.Match(writer.ToString(), "<dl class=\"key-numbers\">.*?</dl>").Value;
         }
 
-        var failed = Checks(3.1e-2, false, 0.8, false);
-        failed.Skipped["investigation"] = "the layer has no spatial map";
+        var failed = Checks(3.1e-2, false, 0.8, false, new() { ["investigation"] = "the layer has no spatial map" });
         string bad = KeyNumbers(failed);
         StringAssert.Contains(bad, "<div class=\"fail\" data-check=\"fail\"><dt>gradient check</dt><dd>3.1e-2 FAIL (≤ 1e-3)</dd></div>");
         StringAssert.Contains(bad, "<div class=\"fail\" data-check=\"fail\"><dt>randomization ρ</dt><dd>0.800 FAIL (&lt; 0.5)</dd></div>");

@@ -47,8 +47,12 @@ public sealed class JsonSummaryWriterTests
     [TestMethod]
     public void MissingPartsAreLeftOutAndNonFiniteNumbersBecomeNull()
     {
-        var summary = new ReportSummary { Rows = 3, Embedding = new EmbeddingSummary { Layer = "e", Dimension = 2, KnnAccuracy = double.NaN } };
-        summary.Timings["model"] = double.PositiveInfinity;
+        var summary = new ReportSummary
+        {
+            Rows = 3,
+            Embedding = new EmbeddingSummary { Layer = "e", Dimension = 2, KnnAccuracy = double.NaN },
+            Timings = new Dictionary<string, double> { ["model"] = double.PositiveInfinity },
+        };
         using var json = JsonDocument.Parse(JsonSummaryWriter.Serialize(summary));
         var root = json.RootElement;
         Assert.IsFalse(root.TryGetProperty("classifier", out _));
@@ -56,6 +60,19 @@ public sealed class JsonSummaryWriterTests
         Assert.IsFalse(root.GetProperty("sanity").TryGetProperty("gradientRelativeError", out _));
         Assert.AreEqual(JsonValueKind.Null, root.GetProperty("embedding").GetProperty("knnAccuracy").ValueKind);
         Assert.AreEqual(JsonValueKind.Null, root.GetProperty("timings").GetProperty("model").ValueKind);
+    }
+
+    [TestMethod]
+    public void SummaryReadsBackIntoItsImmutableTypes_AndWritesTheSameJson()
+    {
+        // the library never reads a summary back, but a reader of the contract can: init-only properties and read-only collections deserialise
+        string text = JsonSummaryWriter.Serialize(SyntheticReport.Build(scatterPoints: 40).Summary);
+        var read = JsonSerializer.Deserialize<ReportSummary>(text)!;
+        Assert.AreEqual(40, read.Rows);
+        Assert.AreEqual("conv1", read.Model.Layers[1].Name);
+        CollectionAssert.AreEqual(new[] { 17, 40 }, read.Filters[0].Dead.ToArray());
+        Assert.AreEqual("needs labels", read.Skipped["randomization"]);
+        Assert.AreEqual(text, JsonSummaryWriter.Serialize(read));
     }
 
     [TestMethod]

@@ -106,22 +106,29 @@ public static class SyntheticReport
         sanity.Blocks.Add(new MetricsBlock([new(Hostile, Hostile)]));
         report.Sections.Add(sanity);
 
-        var s = report.Summary;
-        s.Rows = scatterPoints;
-        s.Model.Source = "synthetic";
-        s.Model.Layers.AddRange(Enumerable.Range(0, 3).Select(i => new LayerSummary { Name = $"conv{i}", Op = "Conv", OutputShape = [-1, 64, 56, 56], Parameters = 1000 * i }));
-        s.Classifier = new ClassifierSummary { Accuracy = 0.92, Classes = Enumerable.Range(0, classes).Select(c => c.ToString()).ToList(), Source = "head" };
-        s.Embedding = new EmbeddingSummary { Layer = "pool5", Dimension = 512, KnnAccuracy = 0.93 };
-        s.Tsne = new TsneSummary { Points = scatterPoints, Trustworthiness = 0.97, KnnAccuracy2d = 0.9 };
-        s.Filters.Add(new FilterSummary { Layer = "conv1", Filters = 64, Dead = [17, 40] });
-        s.TopPatches.Add(new TopPatchesSummary { Layer = "layer3", Channels = [1, 2], K = 9 });
-        s.ClassVisualizations.Add(new ClassVisualizationSummary { Class = "3", ScoreStart = 0.1, ScoreEnd = 9.5 });
-        s.Attributions.Add(new AttributionSummary { Method = "gradcam", Images = 8 });
-        s.Sanity.GradientRelativeError = 3.6e-4;
-        s.Sanity.RandomizationSpearman = 0.05;
-        foreach (var section in report.Sections) s.Timings[section.Id] = section.Seconds;
-        s.Skipped["randomization"] = "needs labels";
-        return report;
+        var summary = new ReportSummary
+        {
+            Rows = scatterPoints,
+            Model = new ModelSummary
+            {
+                Source = "synthetic",
+                Layers = Enumerable.Range(0, 3).Select(i => new LayerSummary { Name = $"conv{i}", Op = "Conv", OutputShape = [-1, 64, 56, 56], Parameters = 1000 * i }).ToList(),
+            },
+            Classifier = new ClassifierSummary { Accuracy = 0.92, Classes = Enumerable.Range(0, classes).Select(c => c.ToString()).ToList(), Source = "head" },
+            Embedding = new EmbeddingSummary { Layer = "pool5", Dimension = 512, KnnAccuracy = 0.93 },
+            Tsne = new TsneSummary { Points = scatterPoints, Trustworthiness = 0.97, KnnAccuracy2d = 0.9 },
+            Filters = [new FilterSummary { Layer = "conv1", Filters = 64, Dead = [17, 40] }],
+            TopPatches = [new TopPatchesSummary { Layer = "layer3", Channels = [1, 2], K = 9 }],
+            ClassVisualizations = [new ClassVisualizationSummary { Class = "3", ScoreStart = 0.1, ScoreEnd = 9.5 }],
+            Attributions = [new AttributionSummary { Method = "gradcam", Images = 8 }],
+            Sanity = new SanitySummary { GradientRelativeError = 3.6e-4, RandomizationSpearman = 0.05 },
+            Timings = report.Sections.ToDictionary(section => section.Id, section => section.Seconds),
+            Skipped = new Dictionary<string, string> { ["randomization"] = "needs labels" },
+        };
+        // the summary is made whole: the report takes it when made, with the sections built above
+        var whole = new DiagnosticReport { Title = report.Title, CreatedUtc = report.CreatedUtc, Summary = summary };
+        whole.Sections.AddRange(report.Sections);
+        return whole;
     }
 
     private static double Gaussian(Random random) =>

@@ -47,7 +47,7 @@ internal sealed class ActivationsSection : DiagnosticSection<ActivationsSection.
     public override void Render(Result result, SectionWriter writer) => result.Figures.ForEach(writer.Add);
 
     // the figures are the section: nothing of it goes into the JSON summary (as before)
-    internal override void Summarize(Result result, ReportSummary summary) { }
+    internal override void Summarize(Result result, ReportSummaryBuilder summary) { }
 
     internal static string LabelText(ReportContext context, int row) =>
         context.Labels is { } labels && labels[row] >= 0 ? $" (label {context.ClassName(labels[row])})" : "";

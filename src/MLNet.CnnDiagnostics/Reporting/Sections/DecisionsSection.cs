@@ -47,7 +47,7 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
 
     public override void Render(Result result, SectionWriter writer) => result.Blocks.ForEach(writer.Add);
 
-    internal override void Summarize(Result result, ReportSummary summary)
+    internal override void Summarize(Result result, ReportSummaryBuilder summary)
     {
         summary.Attributions.AddRange(result.Attributions);
         if (result.Classifier is not null) summary.Classifier = result.Classifier;
@@ -124,12 +124,9 @@ internal sealed class DecisionsSection : DiagnosticSection<DecisionsSection.Resu
             context.Progress("faithfulness", m + 1, names.Count + 1);
             double d = Mean(deletion.Measure(x, maps[m], target)), i = Mean(insertion.Measure(x, maps[m], target));
             rows.Add([names[m], $"{d:F3}", $"{i:F3}"]);
-            var entry = result.Attributions.FirstOrDefault(a => a.Method == names[m]);
-            if (entry is not null)
-            {
-                entry.DeletionArea = d;
-                entry.InsertionArea = i;
-            }
+            int entry = result.Attributions.FindIndex(a => a.Method == names[m]);
+            if (entry >= 0)
+                result.Attributions[entry] = new AttributionSummary { Method = names[m], Images = result.Attributions[entry].Images, DeletionArea = d, InsertionArea = i };
         }
         result.Blocks.Add(new TableBlock(["method", "deletion area (lower is more faithful)", "insertion area (higher is more faithful)"], rows,
             $"Faithfulness over the same samples: the predicted class's score as the most important pixels are removed (deletion, to zero) or revealed (insertion, from a blurred copy), in {Steps} steps; areas in score units, compared with a random pixel order."));

@@ -36,21 +36,23 @@ internal sealed class EmbeddingSection : DiagnosticSection<EmbeddingSection.Resu
         var embeddings = context.Embeddings;
         int n = embeddings.Shape[0], dimension = embeddings.Shape[1];
         var labels = context.Labels;
-        var result = new Result { Embedding = new EmbeddingSummary { Layer = context.EmbeddingTensor, Dimension = dimension } };
+        var result = new Result();
         var metrics = result.Metrics;
         metrics.AddRange([new("tensor", context.EmbeddingTensor), new("dimension", dimension.ToString()), new("points", n.ToString())]);
 
         bool labelled = labels is not null && labels.Any(l => l >= 0);
         var known = labelled ? Enumerable.Range(0, n).Where(i => labels![i] >= 0).ToList() : [];
+        double? knn = null;
         if (labelled && known.Count > 10)
         {
             // Rows with a missing label take no part in the kNN accuracy.
             var labelledPoints = known.Count == n ? embeddings : FloatTensor.Stack(known.Select(i => new FloatTensor([1, dimension], embeddings.Data.AsSpan(i * dimension, dimension).ToArray())).ToList());
-            result.Embedding.KnnAccuracy = KnnAccuracy.LeaveOneOut(labelledPoints, known.Select(i => labels![i]).ToArray(), 10, DistanceMetric.Cosine);
-            metrics.Add(new("10-NN accuracy (cosine, leave-one-out)", $"{result.Embedding.KnnAccuracy:P1}"));
+            knn = KnnAccuracy.LeaveOneOut(labelledPoints, known.Select(i => labels![i]).ToArray(), 10, DistanceMetric.Cosine);
+            metrics.Add(new("10-NN accuracy (cosine, leave-one-out)", $"{knn:P1}"));
         }
         else if (labelled) result.Skip("kNN accuracy", "fewer than 11 labelled rows");
         else result.Skip("kNN accuracy and same-class marks", "the data has no label column");
+        result.Embedding = new EmbeddingSummary { Layer = context.EmbeddingTensor, Dimension = dimension, KnnAccuracy = knn };
 
         var queries = (context.Options.QueryRows ?? Enumerable.Range(0, Math.Min(Queries, n)).ToList()).Where(q => q >= 0 && q < n).ToList();
         int k = Math.Min(context.Options.Neighbors, n - 1);
@@ -75,13 +77,10 @@ internal sealed class EmbeddingSection : DiagnosticSection<EmbeddingSection.Resu
         var progress = context.TsneProgressFor("t-SNE");
         var map = new Tsne(new TsneOptions { Perplexity = perplexity, Seed = context.Options.Seed }).Fit(reduced, progress).Coordinates;
         double trust = Trustworthiness.Compute(embeddings, map, Math.Min(10, n / 2 - 1));
-        result.Tsne = new TsneSummary { Points = n, Trustworthiness = trust };
+        double? knn2d = labelled && known.Count == n ? KnnAccuracy.LeaveOneOut(map, labels!, Math.Min(10, n - 1)) : null;
+        result.Tsne = new TsneSummary { Points = n, Trustworthiness = trust, KnnAccuracy2d = knn2d };
         metrics.Add(new("t-SNE trustworthiness (k=10)", $"{trust:F3}"));
-        if (labelled && known.Count == n)
-        {
-            result.Tsne.KnnAccuracy2d = KnnAccuracy.LeaveOneOut(map, labels!, Math.Min(10, n - 1));
-            metrics.Add(new("10-NN accuracy in the t-SNE map", $"{result.Tsne.KnnAccuracy2d:P1}"));
-        }
+        if (knn2d is not null) metrics.Add(new("10-NN accuracy in the t-SNE map", $"{knn2d:P1}"));
         // tooltip images are shrunk in memory now and encoded once by the writer (no PNG of the full image, no decoding)
         var points = Enumerable.Range(0, n).Select(i => new ScatterPoint(
             map[i, 0], map[i, 1],
@@ -100,7 +99,7 @@ internal sealed class EmbeddingSection : DiagnosticSection<EmbeddingSection.Resu
         if (result.Map is not null) writer.Add(result.Map);
     }
 
-    internal override void Summarize(Result result, ReportSummary summary)
+    internal override void Summarize(Result result, ReportSummaryBuilder summary)
     {
         summary.Embedding = result.Embedding;
         summary.Tsne = result.Tsne;

@@ -51,7 +51,7 @@ internal sealed class FiltersSection : DiagnosticSection<FiltersSection.Result>
 
     public override void Render(Result result, SectionWriter writer) => result.Grids.ForEach(writer.Add);
 
-    internal override void Summarize(Result result, ReportSummary summary) => summary.Filters.AddRange(result.Filters);
+    internal override void Summarize(Result result, ReportSummaryBuilder summary) => summary.Filters.AddRange(result.Filters);
 
     /// <summary>True when the image input reaches the first convolution through a channel-reversing Split/Concat (ResNet18's RGB→BGR step).</summary>
     private static bool ReadsReversedChannels(ReportContext context) =>

@@ -91,7 +91,7 @@ internal sealed class InvestigationSection : DiagnosticSection<InvestigationSect
             if (gallery is not null) writer.Add(gallery);
     }
 
-    internal override void Summarize(Result result, ReportSummary summary)
+    internal override void Summarize(Result result, ReportSummaryBuilder summary)
     {
         if (result.TopPatches is not null) summary.TopPatches.Add(result.TopPatches);
         summary.ClassVisualizations.AddRange(result.ClassVisualizations);

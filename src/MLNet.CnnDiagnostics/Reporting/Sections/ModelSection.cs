@@ -16,7 +16,7 @@ internal sealed class ModelSection : DiagnosticSection<ModelSection.Result>
     /// <summary>The model's facts, its layer table and the layer choices.</summary>
     internal sealed class Result : SectionResult
     {
-        public ModelSummary Model { get; } = new();
+        public ModelSummary Model { get; set; } = new();
 
         public List<KeyValuePair<string, string>> Facts { get; } = [];
 
@@ -29,7 +29,6 @@ internal sealed class ModelSection : DiagnosticSection<ModelSection.Result>
     {
         var result = new Result();
         var graph = context.Graph;
-        result.Model.Source = graph.SourceName;
         var layers = graph.Layers;
         result.Facts.AddRange(
         [
@@ -42,10 +41,11 @@ internal sealed class ModelSection : DiagnosticSection<ModelSection.Result>
             new("embedding tensor", context.EmbeddingTensor),
         ]);
         var fields = context.Fields;
+        var layerSummaries = new List<LayerSummary>();
         foreach (var l in layers)
         {
             bool hasField = fields.TryGet(l.Outputs[0], out var field);
-            result.Model.Layers.Add(new LayerSummary { Name = l.Name, Op = l.OpType, OutputShape = l.OutputShape, Parameters = l.ParameterCount, ReceptiveField = hasField ? field.Y.Size : null });
+            layerSummaries.Add(new LayerSummary { Name = l.Name, Op = l.OpType, OutputShape = l.OutputShape, Parameters = l.ParameterCount, ReceptiveField = hasField ? field.Y.Size : null });
             string attributes = l.Convolution is { } c ? $"k{string.Join("×", c.Kernel)} s{string.Join("×", c.Strides)} p[{string.Join(",", c.Pads)}]" + (c.Group > 1 ? $" g{c.Group}" : "") : "";
             result.LayerRows.Add([l.Index.ToString(), l.Name, l.OpType, l.Output?.ShapeText ?? "?", l.ParameterCount.ToString("N0"), attributes,
                 hasField ? $"{field.Y.Size}×{field.X.Size} (jump {field.Y.Jump})" : ""]);
@@ -60,13 +60,15 @@ internal sealed class ModelSection : DiagnosticSection<ModelSection.Result>
             ("embedding", new LayerChoice(context.EmbeddingTensor, choices.Embedding.Layer,
                 context.EmbeddingTensor == choices.Embedding.Tensor ? choices.Embedding.Reason : "the features the ML.NET head reads")),
         };
+        var layerChoices = new Dictionary<string, string>();
         chosen.AddRange(choices.Investigation.Select((c, i) => ($"investigation{(i == 0 ? " (patches, masks)" : $" {i + 1}")}", (LayerChoice?)c)));
         foreach (var (part, choice) in chosen)
         {
             string field = choice is not null && fields.TryGet(choice.Tensor, out var f) ? $"{f.Y.Size}×{f.X.Size}" : "";
             result.ChoiceRows.Add([part, choice?.Layer ?? "(none)", choice?.Tensor ?? "", field, choice?.Reason ?? string.Join("; ", choices.Notes)]);
-            if (choice is not null) result.Model.LayerChoices[part] = $"{choice.Tensor}: {choice.Reason}";
+            if (choice is not null) layerChoices[part] = $"{choice.Tensor}: {choice.Reason}";
         }
+        result.Model = new ModelSummary { Source = graph.SourceName, Layers = layerSummaries, LayerChoices = layerChoices };
         return result;
     }
 
@@ -78,5 +80,5 @@ internal sealed class ModelSection : DiagnosticSection<ModelSection.Result>
             "Layer choices: which layer each part of the report uses, and why (override with the options CamLayer and Layers, or --layers)");
     }
 
-    internal override void Summarize(Result result, ReportSummary summary) => summary.Model = result.Model;
+    internal override void Summarize(Result result, ReportSummaryBuilder summary) => summary.Model = result.Model;
 }

@@ -24,7 +24,7 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
     /// <summary>The two checks' numbers and verdicts.</summary>
     internal sealed class Result : SectionResult
     {
-        public SanitySummary Sanity { get; } = new();
+        public SanitySummary Sanity { get; set; } = new();
 
         public List<KeyValuePair<string, string>> Metrics { get; } = [];
     }
@@ -57,9 +57,6 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
             });
         context.ReleaseSessions();
         engine = context.Gradients!;
-        result.Sanity.GradientRelativeError = gradient.RelativeError;
-        result.Sanity.GradientThreshold = gradient.Threshold;
-        result.Sanity.GradientPassed = gradient.Passed;
 
         var trained = new Saliency(engine).Attribute(x, target);
         // the trained network's sessions go before the re-initialised one's are made: one network in memory at a time
@@ -67,11 +64,13 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
         using var randomEngine = RandomizedEngine(context);
         var random = new Saliency(randomEngine).Attribute(x, target);
         double rho = RankCorrelation.Spearman(trained.Data, random.Data);
-        result.Sanity.RandomizationSpearman = rho;
 
         bool independent = rho < RandomizationThreshold;
-        result.Sanity.RandomizationThreshold = RandomizationThreshold;
-        result.Sanity.RandomizationPassed = independent;
+        result.Sanity = new SanitySummary
+        {
+            GradientRelativeError = gradient.RelativeError, GradientThreshold = gradient.Threshold, GradientPassed = gradient.Passed,
+            RandomizationSpearman = rho, RandomizationThreshold = RandomizationThreshold, RandomizationPassed = independent,
+        };
         result.Metrics.AddRange(
         [
             new("input gradient vs frozen-pattern finite differences (relative error, worst image)",
@@ -89,7 +88,7 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
         if (result.Metrics.Count > 0) writer.Add(new MetricsBlock(result.Metrics));
     }
 
-    internal override void Summarize(Result result, ReportSummary summary) => summary.Sanity = result.Sanity;
+    internal override void Summarize(Result result, ReportSummaryBuilder summary) => summary.Sanity = result.Sanity;
 
     private static GradientEngine RandomizedEngine(ReportContext context)
     {
