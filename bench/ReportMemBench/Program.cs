@@ -141,6 +141,9 @@ internal static class Child
     private static bool _collect = true;
     private static string _phase = "fit";
     private static long _allocated;
+    private static TimeSpan _cpu;
+    private static TimeSpan _pause;
+    private static int _gen2;
     private static long _managedPeak;
 
     // the managed heap's largest size in the phase, garbage included (sampled every 10 ms; MEMBENCH_DEBUG prints it)
@@ -303,7 +306,7 @@ internal static class Child
     /// </summary>
     private static void Session(int n)
     {
-        var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions { CpuMemoryArena = false, MemoryPattern = false };
+        var execution = new MLNet.CnnDiagnostics.Execution.ExecutionOptions { CpuMemoryArena = false, MemoryPattern = false, IntraOpThreads = 1 };
         var graph = DefaultModels.LoadResNet18WithPreprocessing().WithSymbolicBatch();
         var input = new FloatTensor([16, .. graph.ImageInput.Shape![1..]], new float[16 * 3 * 224 * 224]);
         End("forward session");
@@ -343,10 +346,13 @@ internal static class Child
             }
             if (Environment.GetEnvironmentVariable("MEMBENCH_DEBUG") is not null)
             {
-                Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB, managed heap at most {Interlocked.Exchange(ref _managedPeak, 0) / 1e6:F0} MB"));
+                Console.Error.WriteLine(FormattableString.Invariant($"  {_phase}: CPU {(Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalSeconds:F2} s, GC pauses {(GC.GetTotalPauseDuration() - _pause).TotalSeconds:F2} s in {GC.CollectionCount(2) - _gen2} full collections, RSS now {Status("VmRSS") / 1024.0:F0} MB, GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:F0} MB, allocated in the phase {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:F0} MB, managed heap at most {Interlocked.Exchange(ref _managedPeak, 0) / 1e6:F0} MB"));
                 Console.Error.WriteLine($"    allocated by type (sampled): {AllocationTally.TakeTop(4)}");
             }
             _allocated = GC.GetTotalAllocatedBytes();
+            _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            _pause = GC.GetTotalPauseDuration();
+            _gen2 = GC.CollectionCount(2);
             double seconds = Watch.Elapsed.TotalSeconds;
             Console.WriteLine(FormattableString.Invariant($"PHASE\t{_phase}\t{peak:F1}\t{heap:F1}\t{live:F1}\t{seconds:F2}"));
             File.WriteAllText("/proc/self/clear_refs", "5");

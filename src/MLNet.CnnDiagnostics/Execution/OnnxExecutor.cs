@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.CnnDiagnostics.Onnx;
 
@@ -29,7 +30,7 @@ public sealed class OnnxExecutor : IDisposable
         try
         {
             if (options.UseCuda) _options.AppendExecutionProvider_CUDA(options.CudaDeviceId);
-            _session = new InferenceSession(graph.ToBytes(), _options);
+            _session = options.FrugalLoading ? LoadFrugally(graph, _options) : new InferenceSession(graph.ToBytes(), _options);
         }
         catch (OnnxRuntimeException e)
         {
@@ -38,6 +39,43 @@ public sealed class OnnxExecutor : IDisposable
         }
         OutputNames = _session.OutputNames.ToList();
         InputNames = _session.InputNames.ToList();
+    }
+
+    /// <summary>
+    /// Makes the session with as little memory alive at once as the process can arrange: the garbage left by building the
+    /// graph (the backward graph's rearranged kernels, shape probes) is collected and handed back first, and the model
+    /// reaches ONNX Runtime through a temporary file written from the protobuf as a stream, so that no serialised copy of
+    /// the weights sits in the managed heap while ONNX Runtime parses the model and makes its own tensors of them. Where
+    /// no temporary file can be written it loads from the serialised bytes.
+    /// </summary>
+    private static InferenceSession LoadFrugally(ModelGraph graph, SessionOptions options)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        string path = Path.Combine(Path.GetTempPath(), $"cnndiag-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            try
+            {
+                using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                graph.Proto.WriteTo(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new InferenceSession(graph.ToBytes(), options);
+            }
+            return new InferenceSession(path, options);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // a temporary file left behind costs disk space only; the session does not need it any more
+            }
+        }
     }
 
     /// <summary>The graph this session runs.</summary>

@@ -69,8 +69,12 @@ public sealed class GradientEngine : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_graphs.TryGetValue(key, out var entry)) return entry;
-            var graph = Builder.Build(tensor, wrt, extras, guided);
-            entry = (graph, new OnnxExecutor(graph.ToModelGraph(), _execution), Builder.BytesPerItem(graph));
+            // building the graph makes its garbage faster than runs spend the budget: a watch collects it while it piles up
+            using (GarbageBudget.Watch(_budget.CollectAfterAllocatedBytes))
+            {
+                var graph = Builder.Build(tensor, wrt, extras, guided);
+                entry = (graph, new OnnxExecutor(graph.ToModelGraph(), _execution), Builder.BytesPerItem(graph));
+            }
             _graphs[key] = entry;
             return entry;
         }

@@ -242,7 +242,7 @@ public sealed class ReportContext : IDisposable
     private static ExecutionOptions ForReport(ExecutionOptions? options) => (options ?? new()).WithBoundedMemory(GarbageBytes);
 
     /// <summary>The garbage the report lets pile up between full collections (its runs and progress steps check it).</summary>
-    internal const long GarbageBytes = GarbageBudget.DefaultBytes;
+    internal static long GarbageBytes => GarbageBudget.ReportBytes;
 
     void IDisposable.Dispose() => ReleaseSessions();
 

@@ -1,6 +1,5 @@
 using MLNet.CnnDiagnostics.Analysis.Attribution;
 using MLNet.CnnDiagnostics.Analysis;
-using MLNet.CnnDiagnostics.Execution;
 using MLNet.CnnDiagnostics.Gradients;
 
 namespace MLNet.CnnDiagnostics.Reporting.Sections;
@@ -32,8 +31,7 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
     public override Result Analyze(ReportContext context)
     {
         var result = new Result();
-        var engine = context.Gradients;
-        if (engine is null)
+        if (!context.HasClassScores)
         {
             result.Skip("sanity checks", "there is no class score (no linear head on the CNN's features and no classifier layer in the model)",
                 "Skipped: there is no class score (no linear head on the CNN's features and no classifier layer in the model).");
@@ -43,27 +41,11 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
         var x = context.Images.Batch(rows.Select(r => r.Row).ToList());
         var target = new ClassTarget(rows.Select(r => r.Predicted).ToList());
 
-        // The check's own sessions (the forward with the activation pattern, the frozen network) are made after the
-        // gradient's backward session is gone: the same gradient as the check's default, from an engine disposed at once.
-        GradientCheckResult gradient;
-        using (var check = new GradientCheck(engine) { Seed = context.Options.Seed })
-            gradient = check.Measure(x, target, (points, t) =>
-            {
-                using var backward = new GradientEngine(context.Graph, context.Head, context.SessionExecution);
-                var g = backward.Compute(points, t).Gradients[backward.InputName];
-                backward.Dispose();
-                NativeHeap.Trim();
-                return g;
-            });
-        context.ReleaseSessions();
-        engine = context.Gradients!;
+        // Each check in a method of its own, so that nothing of one (an engine, a graph, a check's frozen networks) is
+        // still referenced while the next makes its sessions: one network and one backward session in memory at a time.
+        var gradient = MeasureGradient(context, x, target);
 
-        var trained = new Saliency(engine).Attribute(x, target);
-        // the trained network's sessions go before the re-initialised one's are made: one network in memory at a time
-        context.ReleaseSessions();
-        using var randomEngine = RandomizedEngine(context);
-        var random = new Saliency(randomEngine).Attribute(x, target);
-        double rho = RankCorrelation.Spearman(trained.Data, random.Data);
+        double rho = RandomizationSpearman(context, x, target);
 
         bool independent = rho < RandomizationThreshold;
         result.Sanity = new SanitySummary
@@ -90,9 +72,48 @@ internal sealed class SanitySection : DiagnosticSection<SanitySection.Result>
 
     internal override void Summarize(Result result, ReportSummaryBuilder summary) => summary.Sanity = result.Sanity;
 
-    private static GradientEngine RandomizedEngine(ReportContext context)
+    /// <summary>
+    /// The gradient check on the report's engine. Its backward session is released as soon as the gradient is out, so
+    /// that the check's own sessions (the forward with the activation pattern, the frozen network) come after it instead
+    /// of next to it; the same engine (its builder and probed shapes) serves both.
+    /// </summary>
+    private static GradientCheckResult MeasureGradient(ReportContext context, FloatTensor x, ClassTarget target)
+    {
+        var engine = context.Gradients!;
+        GradientCheckResult gradient;
+        using (var check = new GradientCheck(engine) { Seed = context.Options.Seed })
+            gradient = check.Measure(x, target, (points, t) =>
+            {
+                var g = engine.Compute(points, t).Gradients[engine.InputName];
+                engine.ReleaseSessions();
+                return g;
+            });
+        context.ReleaseSessions();
+        return gradient;
+    }
+
+    /// <summary>
+    /// Saliency's rank correlation between the trained network and one with re-initialised convolutions. The trained
+    /// network's sessions and engine go before the re-initialised network is even made.
+    /// </summary>
+    private static double RandomizationSpearman(ReportContext context, FloatTensor x, ClassTarget target)
+    {
+        var trained = TrainedSaliency(context, x, target);
+        var random = RandomizedSaliency(context, x, target);
+        return RankCorrelation.Spearman(trained.Data, random.Data);
+    }
+
+    private static FloatTensor TrainedSaliency(ReportContext context, FloatTensor x, ClassTarget target)
+    {
+        var saliency = new Saliency(context.Gradients!).Attribute(x, target);
+        context.ReleaseSessions();
+        return saliency;
+    }
+
+    private static FloatTensor RandomizedSaliency(ReportContext context, FloatTensor x, ClassTarget target)
     {
         var graph = context.Graph.WithReinitializedConvolutions(context.Options.Seed);
-        return new GradientEngine(graph, context.Head, context.SessionExecution);
+        using var engine = new GradientEngine(graph, context.Head, context.SessionExecution);
+        return new Saliency(engine).Attribute(x, target);
     }
 }
