@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.CnnDiagnostics.Onnx;
 
@@ -57,7 +56,7 @@ public sealed class OnnxExecutor : IDisposable
             try
             {
                 using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                graph.Proto.WriteTo(file);
+                graph.WriteTo(file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

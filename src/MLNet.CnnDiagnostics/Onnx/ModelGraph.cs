@@ -114,6 +114,9 @@ public sealed partial class ModelGraph
     /// <summary>The serialized model; an unmodified model gives back the bytes it was loaded from.</summary>
     public byte[] ToBytes() => Proto.ToByteArray();
 
+    /// <summary>Writes the serialized model to <paramref name="stream"/> without a byte array of it (the stream is not closed).</summary>
+    internal void WriteTo(Stream stream) => Proto.WriteTo(stream);
+
     /// <summary>Writes the model to a file.</summary>
     public void Save(string path) => File.WriteAllBytes(path, ToBytes());
 

@@ -14,7 +14,7 @@ internal sealed class ScanStageClock
 
     private readonly long[] _nanoseconds = new long[Enum.GetValues<Stage>().Length];
 
-    /// <summary>Thread CPU time accumulated in <paramref name="stage"/>.</summary>
+    /// <summary>The process CPU time accumulated in <paramref name="stage"/>.</summary>
     public TimeSpan this[Stage stage] => TimeSpan.FromTicks(Interlocked.Read(ref _nanoseconds[(int)stage]) / 100);
 
     /// <summary>Starts measuring <paramref name="stage"/> (nothing when <paramref name="clock"/> is null).</summary>
